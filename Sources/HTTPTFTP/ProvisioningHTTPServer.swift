@@ -1,0 +1,80 @@
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import Provisioning
+public import ServiceLifecycle
+
+/// The HTTP server phones fetch their files from (default port 8480).
+///
+/// Built directly on a NIO channel pipeline rather than a routing framework:
+/// it serves one kind of request, and a power cut brings thousands of phones
+/// back at once, so the per-request path is kept as short as the socket allows.
+public struct ProvisioningHTTPServer: Service {
+    /// Where to listen.
+    public var host: String
+    public var port: Int
+    let catalog: ProvisioningCatalog
+    let recorder: FetchRecorder?
+    let logger: Logger
+    let group: (any EventLoopGroup)?
+    let onBound: @Sendable (SocketAddress) -> Void
+
+    /// - Parameters:
+    ///   - host: The address to bind (`0.0.0.0` for every interface).
+    ///   - port: The TCP port; 0 picks a free one (reported through `onBound`).
+    ///   - catalog: The files to serve.
+    ///   - recorder: Where fetches are noted, if anywhere.
+    ///   - logger: Where refusals and errors are logged.
+    ///   - group: The event loops to run on; the shared singleton group when nil.
+    ///   - onBound: Called with the bound address once listening.
+    public init(
+        host: String,
+        port: Int,
+        catalog: ProvisioningCatalog,
+        recorder: FetchRecorder?,
+        logger: Logger,
+        group: (any EventLoopGroup)? = nil,
+        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.catalog = catalog
+        self.recorder = recorder
+        self.logger = logger
+        self.group = group
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let catalog = catalog
+        let recorder = recorder
+        let logger = logger
+        let channel = try await ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    // A connection that sends nothing for 30 s is closed, so idle or
+                    // half-open sockets cannot pile up.
+                    try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, logger: logger))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        if let address = channel.localAddress {
+            logger.info("provisioning HTTP listening on \(address)")
+            onBound(address)
+        }
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+    }
+}

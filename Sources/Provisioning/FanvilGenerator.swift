@@ -1,0 +1,56 @@
+/// Fanvil `<mac>.cfg` in the `<<VOIP CONFIG FILE>>` text format.
+struct FanvilGenerator: VendorGenerator {
+    var contentType: String { "text/plain; charset=utf-8" }
+
+    func escape(_ value: String) -> String { TextValue.singleLine(value) }
+
+    /// Additional Parameters sections and the module each one extends (nil: the top-level part).
+    static let sections: [(String, String?)] = [
+        ("fanvil", nil),
+        ("fanvil-sip", "SIP CONFIG MODULE"),
+        ("fanvil-tele", "TELE CONFIG MODULE"),
+        ("fanvil-autoupdate", "AUTOUPDATE CONFIG MODULE"),
+    ]
+
+    func defaultBody(_ context: RenderContext) -> String {
+        var out = "<<VOIP CONFIG FILE>>Version:2.0002\n"
+        out += FanvilDocument.line("PNP Enable", "0") + "\n"
+        out += "<SIP CONFIG MODULE>\n"
+        for line in context.lines {
+            for (key, value) in lineKeys(line, context) {
+                out += FanvilDocument.line(key, value) + "\n"
+            }
+        }
+        return out
+    }
+
+    func apply(lines: [LineAccount], to body: String, context: RenderContext) -> String {
+        var document = FanvilDocument(body)
+        for line in lines {
+            for (key, value) in lineKeys(line, context) { document.set(key, value, module: "SIP CONFIG MODULE") }
+        }
+        return document.text
+    }
+
+    func apply(parameters: AdditionalParameters, to body: String) -> String {
+        var document = FanvilDocument(body)
+        for (section, module) in Self.sections {
+            for entry in parameters.entries(section) { document.set(entry.key, entry.value, module: module) }
+        }
+        return document.text
+    }
+
+    private func lineKeys(_ line: LineAccount, _ context: RenderContext) -> [(String, String)] {
+        let n = line.line
+        let account = line.credentials
+        return [
+            ("SIP\(n) Enable Reg", "1"),
+            ("SIP\(n) Phone Number", account.extensionNumber),
+            ("SIP\(n) Display Name", account.displayName),
+            ("SIP\(n) Register Addr", context.settings.pbxHost),
+            ("SIP\(n) Register Port", String(context.settings.sipPort)),
+            ("SIP\(n) Register User", account.authUsername),
+            ("SIP\(n) Register Pswd", account.password),
+        ]
+    }
+}

@@ -1,0 +1,64 @@
+/// Grandstream `cfg<mac>.xml`: `<gs_provision>` with P-code elements.
+struct GrandstreamGenerator: VendorGenerator {
+    var contentType: String { "application/xml; charset=utf-8" }
+
+    func escape(_ value: String) -> String { XMLEscaping.escape(value) }
+
+    func defaultBody(_ context: RenderContext) -> String {
+        var out = """
+            <?xml version="1.0" encoding="UTF-8" ?>
+            <gs_provision version="1">
+             <mac>\(context.mac.compact)</mac>
+             <config version="1">
+
+            """
+        for line in context.lines {
+            for (code, value) in accountCodes(line, context) {
+                out += "    <\(code)>\(escape(value))</\(code)>\n"
+            }
+        }
+        for (code, value) in serverCodes(context) {
+            out += "    <\(code)>\(escape(value))</\(code)>\n"
+        }
+        out += " </config>\n</gs_provision>\n"
+        return out
+    }
+
+    func apply(lines: [LineAccount], to body: String, context: RenderContext) -> String {
+        var document = XMLLineDocument(body)
+        for line in lines {
+            for (code, value) in accountCodes(line, context) {
+                let content = escape(value)
+                document.set(code, content: content, in: "config", newElement: "<\(code)>\(content)</\(code)>")
+            }
+        }
+        return document.text
+    }
+
+    func apply(parameters: AdditionalParameters, to body: String) -> String {
+        PCodeMerge.apply(parameters.entries("grandstream"), to: body)
+    }
+
+    private func accountCodes(_ line: LineAccount, _ context: RenderContext) -> [(String, String)] {
+        guard let codes = PCodeAccount.forLine(line.line) else { return [] }
+        let account = line.credentials
+        return [
+            (codes.active, "1"),
+            (codes.accountName, account.displayName),
+            (codes.sipServer, context.sipServer),
+            (codes.userID, account.extensionNumber),
+            (codes.authID, account.authUsername),
+            (codes.password, account.password),
+            (codes.displayName, account.displayName),
+            (codes.allowSIPReset, "1"),
+        ]
+    }
+
+    /// Where the phone fetches its configuration from from now on: this server, over HTTP.
+    private func serverCodes(_ context: RenderContext) -> [(String, String)] {
+        [
+            ("P212", "1"),
+            ("P237", "\(context.settings.pbxHost):\(context.settings.httpPort)"),
+        ]
+    }
+}

@@ -1,0 +1,56 @@
+/// Htek `cfg<mac>.xml`: `<hl_provision>` with Grandstream-style P-codes carrying a `para` alias.
+struct HtekGenerator: VendorGenerator {
+    var contentType: String { "application/xml; charset=utf-8" }
+
+    func escape(_ value: String) -> String { XMLEscaping.escape(value) }
+
+    func defaultBody(_ context: RenderContext) -> String {
+        var out = """
+            <?xml version="1.0" encoding="UTF-8" ?>
+            <hl_provision version="1">
+                <config version="1">
+
+            """
+        for line in context.lines {
+            for (code, para, value) in accountCodes(line, context) {
+                out += "        <\(code) para=\"\(para)\">\(escape(value))</\(code)>\n"
+            }
+        }
+        out += "    </config>\n</hl_provision>\n"
+        return out
+    }
+
+    func apply(lines: [LineAccount], to body: String, context: RenderContext) -> String {
+        var document = XMLLineDocument(body)
+        for line in lines {
+            for (code, para, value) in accountCodes(line, context) {
+                let content = escape(value)
+                document.set(code, content: content, in: "config", newElement: "<\(code) para=\"\(para)\">\(content)</\(code)>")
+            }
+        }
+        return document.text
+    }
+
+    func apply(parameters: AdditionalParameters, to body: String) -> String {
+        PCodeMerge.apply(parameters.entries("htek"), to: body)
+    }
+
+    private func accountCodes(_ line: LineAccount, _ context: RenderContext) -> [(String, String, String)] {
+        guard let codes = PCodeAccount.forLine(line.line) else { return [] }
+        let n = line.line
+        let account = line.credentials
+        let server = "\(context.settings.pbxHost):\(context.settings.sipPort)"
+        var result: [(String, String, String)] = [(codes.sipServer, "Profile\(n)_Sipserver", server)]
+        if n == 1 {
+            result += [("P130", "Profile1_SipTransport", "0"), ("P31", "Profile1_SipRegistration", "1")]
+        }
+        result += [
+            (codes.active, "Account\(n)_Active", "1"),
+            (codes.userID, "Account\(n)_SipUserId", account.extensionNumber),
+            (codes.authID, "Account\(n)_AuthenticateID", account.authUsername),
+            (codes.password, "Account\(n)_AuthenticatePassword", account.password),
+            (codes.displayName, "Account\(n)_DispalyName", account.displayName),
+        ]
+        return result
+    }
+}

@@ -1,0 +1,67 @@
+/// The product-wide options of the "PnP Settings" tab, as one value.
+///
+/// Built from the store on every snapshot and passed down; nothing reads the
+/// settings table behind its back.
+public struct PnPSettings: Hashable, Sendable {
+    /// The address phones register to and fetch from (Server Registration Address).
+    public var pbxHost: String
+    /// The TCP port of the provisioning HTTP server.
+    public var httpPort: Int
+    /// The SIP port written into every account.
+    public var sipPort: Int
+    /// The star-code pattern users dial to bind a phone (`*123*200`).
+    public var extensionTemplate: String
+    /// MACs allowed to provision; empty means every MAC not blacklisted.
+    public var macWhitelist: [MACAddress]
+    /// MACs refused; the blacklist wins over the whitelist.
+    public var macBlacklist: [MACAddress]
+    /// Vendor lines merged into generated files (INI sections).
+    public var additionalParameters: String
+    /// Whether the TFTP channel on UDP/69 is on.
+    public var tftpEnabled: Bool
+    /// The shared SIP account unbound phones register with.
+    public var guestUsername: String
+    /// The guest account's password, random per installation.
+    public var guestSecret: String
+    /// The voice-mail access number written into each line.
+    public var voicemailNumber: String
+
+    /// The defaults of a new installation (guest secret excluded: the store makes it).
+    public static let defaults = PnPSettings(
+        pbxHost: "127.0.0.1",
+        httpPort: 8480,
+        sipPort: 5060,
+        extensionTemplate: "*123*200",
+        macWhitelist: [],
+        macBlacklist: [],
+        additionalParameters: "",
+        tftpEnabled: false,
+        guestUsername: "guest",
+        guestSecret: "",
+        voicemailNumber: "*001"
+    )
+
+    /// Whether a phone may be provisioned: the blacklist wins, then a non-empty whitelist must list it.
+    /// - Parameter mac: The phone's address.
+    public func admits(_ mac: MACAddress) -> MACListVerdict {
+        if macBlacklist.contains(mac) { return .blacklisted }
+        if !macWhitelist.isEmpty, !macWhitelist.contains(mac) { return .notWhitelisted }
+        return .allowed
+    }
+}
+
+/// The outcome of checking a MAC against the black and white lists.
+public enum MACListVerdict: Hashable, Sendable {
+    case allowed
+    case blacklisted
+    case notWhitelisted
+
+    /// A short reason for a log line.
+    public var reason: String {
+        switch self {
+        case .allowed: "allowed"
+        case .blacklisted: "MAC is on the blacklist"
+        case .notWhitelisted: "whitelist is set and does not list the MAC"
+        }
+    }
+}

@@ -1,0 +1,134 @@
+/// Every file the product serves, rendered once per change of its inputs.
+///
+/// A phone's request is answered from memory: no database round trip and no
+/// rendering on the hot path. A new snapshot replaces the old one whole.
+public struct ProvisioningSnapshot: Sendable {
+    /// What one known phone gets.
+    enum DeviceState: Sendable {
+        /// Rendered bodies; one vendor when the vendor is known, all five when only the User-Agent can tell.
+        case ready([Vendor: ServedFile], context: RenderContext)
+        case refused(MACListVerdict)
+        case unavailable(String)
+    }
+
+    struct DeviceEntry: Sendable {
+        var vendor: Vendor?
+        var model: String?
+        var state: DeviceState
+    }
+
+    struct MappedTemplate: Sendable {
+        var name: String
+        var vendor: Vendor
+        var body: String
+    }
+
+    /// The store revision it was built from.
+    public let revision: Int64
+    /// The settings it was built with.
+    public let settings: PnPSettings
+    let devices: [MACAddress: DeviceEntry]
+    let devicesByIP: [String: MACAddress]
+    let mappings: [String: MappedTemplate]
+    let additionalParameters: AdditionalParameters
+
+    /// How many phones the snapshot knows.
+    public var deviceCount: Int { devices.count }
+
+    /// A snapshot that knows no phone, for the moment before the first build.
+    public static func empty(settings: PnPSettings = .defaults) -> ProvisioningSnapshot {
+        ProvisioningSnapshot(
+            revision: 0, settings: settings, devices: [:], devicesByIP: [:], mappings: [:],
+            additionalParameters: AdditionalParameters(settings.additionalParameters)
+        )
+    }
+
+    /// Decides what a request gets.
+    /// - Parameters:
+    ///   - path: The URL path, starting with `/`, without query.
+    ///   - userAgent: The request's User-Agent, used to tell vendors apart when nothing else can.
+    ///   - remoteIP: The requester's address, used to find the phone behind a URI mapping.
+    public func answer(path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
+        var name = path
+        while name.first == "/" { name.removeFirst() }
+        if !mappings.isEmpty, let mapped = mappings[name.lowercased()] {
+            return answerMapped(mapped, path: name, userAgent: userAgent, remoteIP: remoteIP)
+        }
+        guard !name.isEmpty, !name.contains("/"), let request = ConfigRequest(fileName: name) else {
+            return .notFound("'/\(name)' is not a provisioning file name")
+        }
+        switch request {
+        case .yealinkBoot, .binaryConfig:
+            return .notFound("'/\(name)' is not produced; the phone falls back to its next file")
+        case .yealinkCommon:
+            return .file(ServedFile(body: YealinkGenerator().apply(parameters: additionalParameters, to: "#!version:1.0.0.1\n"), contentType: "text/plain; charset=utf-8"), mac: nil)
+        case .snomGeneral:
+            return .file(ServedFile(body: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<settings>\n</settings>\n", contentType: "application/xml; charset=utf-8"), mac: nil)
+        case .macConfig(let mac), .snomDevice(_, let mac), .xmlConfig(let mac):
+            return answerDevice(mac, request: request, name: name, userAgent: userAgent)
+        }
+    }
+
+    private func answerDevice(_ mac: MACAddress, request: ConfigRequest, name: Substring, userAgent: String?) -> ProvisioningAnswer {
+        guard let entry = devices[mac] else {
+            return .notFound("unknown MAC \(mac) asked for '/\(name)'")
+        }
+        let candidates = request.vendors
+        let vendor: Vendor?
+        if let known = entry.vendor ?? OUITable.vendor(for: mac) {
+            vendor = known
+        } else {
+            vendor = userAgent.flatMap(Vendor.init(userAgent:))
+        }
+        guard let vendor else {
+            return .notFound("cannot tell the vendor of \(mac) (no vendor recorded, unknown MAC prefix, no vendor in User-Agent)")
+        }
+        guard candidates.contains(vendor) else {
+            return .notFound("'/\(name)' is a \(candidates.map(\.displayName).joined(separator: "/")) file name but \(mac) is a \(vendor.displayName)")
+        }
+        switch entry.state {
+        case .refused(let verdict):
+            return .forbidden("\(mac) refused: \(verdict.reason)")
+        case .unavailable(let reason):
+            return .unavailable("\(mac): \(reason)", retryAfterSeconds: 30)
+        case .ready(let files, _):
+            guard let file = files[vendor] else {
+                return .notFound("no \(vendor.displayName) file for \(mac)")
+            }
+            return .file(file, mac: mac)
+        }
+    }
+
+    private func answerMapped(_ mapped: MappedTemplate, path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
+        let mac = userAgent.flatMap(Self.macInUserAgent) ?? remoteIP.flatMap { devicesByIP[$0] }
+        if let mac, let entry = devices[mac] {
+            switch entry.state {
+            case .refused(let verdict):
+                return .forbidden("\(mac) refused: \(verdict.reason)")
+            case .unavailable(let reason):
+                return .unavailable("\(mac): \(reason)", retryAfterSeconds: 30)
+            case .ready(_, let context):
+                let rendered = ConfigRenderer.render(vendor: mapped.vendor, context: context, template: mapped.body)
+                return .file(ServedFile(body: rendered.body, contentType: rendered.contentType), mac: mac)
+            }
+        }
+        guard let rendered = ConfigRenderer.renderShared(vendor: mapped.vendor, settings: settings, template: mapped.body, parameters: additionalParameters) else {
+            return .notFound("'/\(path)' maps to template '\(mapped.name)', which needs a phone's account, and the requester is not a known phone")
+        }
+        return .file(ServedFile(body: rendered.body, contentType: rendered.contentType), mac: nil)
+    }
+
+    /// The MAC in a provisioning User-Agent: `00:15:65:4a:a9:37`, `DevId c074ad0b63ee`, `000413922D24`.
+    static func macInUserAgent(_ userAgent: String) -> MACAddress? {
+        for token in userAgent.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" || $0 == ";" }) {
+            if token.utf8.count == 17, let mac = try? MACAddress(parsing: String(token)) { return mac }
+            if let mac = MACAddress(fileNameDigits: token) { return mac }
+        }
+        return nil
+    }
+}
+
+extension ProvisioningSnapshot {
+    /// Whether `[debug] verbose = 1` asks for a log line per request.
+    public var verbose: Bool { additionalParameters.verbose }
+}

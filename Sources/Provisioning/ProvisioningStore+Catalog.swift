@@ -1,0 +1,58 @@
+public import Foundation
+import GRDB
+
+/// Everything a snapshot is built from, read in one transaction so it is consistent.
+struct CatalogInputs: Sendable {
+    var revision: Int64
+    var settings: PnPSettings
+    var devices: [DeviceRecord]
+    var bindings: [Int64: [LineBindingRecord]]
+    var templates: [Int64: TemplateRecord]
+    var mappings: [URIMappingRecord]
+}
+
+/// One phone's fetch, kept for the device list (last IP, last fetch).
+public struct FetchEvent: Hashable, Sendable {
+    public var mac: MACAddress
+    public var at: Date
+    public var ip: String?
+    public var port: Int?
+
+    public init(mac: MACAddress, at: Date, ip: String?, port: Int?) {
+        self.mac = mac
+        self.at = at
+        self.ip = ip
+        self.port = port
+    }
+}
+
+extension ProvisioningStore {
+    func catalogInputs() throws(StoreError) -> CatalogInputs {
+        try read { db in
+            CatalogInputs(
+                revision: try Int64.fetchOne(db, sql: "SELECT value FROM revision WHERE id = 1") ?? 0,
+                settings: try Self.settings(db),
+                devices: try DeviceRecord.fetchAll(db),
+                bindings: Dictionary(grouping: try LineBindingRecord.order(Column("line")).fetchAll(db), by: \.deviceID),
+                templates: Dictionary(uniqueKeysWithValues: try TemplateRecord.fetchAll(db).map { ($0.id!, $0) }),
+                mappings: try URIMappingRecord.fetchAll(db)
+            )
+        }
+    }
+
+    /// Records config fetches in one transaction; this does not move the revision.
+    public func recordFetches(_ events: [FetchEvent]) throws(StoreError) {
+        guard !events.isEmpty else { return }
+        try write { db in
+            for event in events {
+                try db.execute(
+                    sql: """
+                        UPDATE device SET lastConfigFetch = ?, lastSeen = ?, lastIP = coalesce(?, lastIP), lastPort = coalesce(?, lastPort)
+                        WHERE mac = ?
+                        """,
+                    arguments: [event.at, event.at, event.ip, event.port, event.mac.compact]
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// A setting an admin can change with `settings set KEY VALUE`.
+public enum SettingKey: String, CaseIterable, Sendable {
+    case pbxHost = "pbx-host"
+    case httpPort = "http-port"
+    case sipPort = "sip-port"
+    case extensionTemplate = "extension-template"
+    case macWhitelist = "mac-whitelist"
+    case macBlacklist = "mac-blacklist"
+    case additionalParams = "additional-params"
+    case tftp = "tftp"
+    case guestUsername = "guest-username"
+    case voicemailNumber = "voicemail-number"
+}
+
+extension SettingKey {
+    /// Checks `value` and returns the form to store.
+    /// - Parameter value: The value as the admin gave it.
+    /// - Throws: ``StoreError`` naming what is wrong with the value.
+    func normalise(_ value: String) throws(StoreError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch self {
+        case .pbxHost:
+            guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") }) else {
+                throw .invalidValue("pbx-host '\(value)' must be an IP address or DNS name without spaces or '/'")
+            }
+            return trimmed
+        case .httpPort, .sipPort:
+            guard let port = Int(trimmed), (1...65535).contains(port) else {
+                throw .invalidValue("\(rawValue) '\(value)' must be a port number between 1 and 65535")
+            }
+            return String(port)
+        case .extensionTemplate:
+            guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isNumber || "*#XZNxzn.[]-".contains($0) }) else {
+                throw .invalidValue("extension-template '\(value)' may hold only digits, '*', '#' and pattern letters X, Z, N")
+            }
+            return trimmed
+        case .macWhitelist, .macBlacklist:
+            return try MACList.parse(trimmed).map(\.compact).joined(separator: ",")
+        case .additionalParams:
+            _ = try AdditionalParameters(strict: value)
+            return value
+        case .tftp:
+            switch trimmed.lowercased() {
+            case "on", "true", "1", "yes": return "1"
+            case "off", "false", "0", "no": return "0"
+            default: throw .invalidValue("tftp '\(value)' must be on or off")
+            }
+        case .guestUsername:
+            guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "@") }) else {
+                throw .invalidValue("guest-username '\(value)' must be printable ASCII without spaces or '@'")
+            }
+            return trimmed
+        case .voicemailNumber:
+            guard trimmed.allSatisfy({ $0.isNumber || $0 == "*" || $0 == "#" }) else {
+                throw .invalidValue("voicemail-number '\(value)' may hold only digits, '*' and '#'")
+            }
+            return trimmed
+        }
+    }
+}
+
+/// Parses the MAC lists of the settings: MACs separated by commas, spaces or new lines.
+public enum MACList {
+    /// - Parameter text: The list as typed.
+    /// - Throws: ``StoreError/invalidValue(_:)`` naming the first entry that is not a MAC.
+    public static func parse(_ text: String) throws(StoreError) -> [MACAddress] {
+        var result: [MACAddress] = []
+        for item in text.split(whereSeparator: { $0 == "," || $0 == ";" || $0.isWhitespace }) {
+            do {
+                let mac = try MACAddress(parsing: String(item))
+                if !result.contains(mac) { result.append(mac) }
+            } catch {
+                throw .invalidValue(error.description)
+            }
+        }
+        return result
+    }
+}

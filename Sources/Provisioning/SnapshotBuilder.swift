@@ -1,0 +1,109 @@
+public import Logging
+
+/// Builds a ``ProvisioningSnapshot`` from the store and a credential source.
+public struct SnapshotBuilder: Sendable {
+    let store: ProvisioningStore
+    let credentials: any CredentialSource
+    let maskSecrets: Bool
+
+    /// - Parameters:
+    ///   - store: Where devices, bindings, templates and settings live.
+    ///   - credentials: Where SIP passwords come from.
+    ///   - maskSecrets: Render `********` instead of every password, for output shown to a person.
+    public init(store: ProvisioningStore, credentials: any CredentialSource, maskSecrets: Bool = false) {
+        self.store = store
+        self.credentials = credentials
+        self.maskSecrets = maskSecrets
+    }
+
+    /// Reads the store, asks for the credentials, and renders every phone's file.
+    /// - Parameter logger: Where render problems (unknown placeholders, bad INI lines) are reported.
+    /// - Returns: The snapshot, and the problems found.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public func build(logger: Logger) async throws(StoreError) -> (ProvisioningSnapshot, [String]) {
+        let inputs = try store.catalogInputs()
+        var settings = inputs.settings
+        if maskSecrets { settings.guestSecret = "********" }
+        let parameters = AdditionalParameters(settings.additionalParameters)
+        var problems = parameters.problems.map { "\($0) (skipped)" }
+
+        let wanted = Set(inputs.bindings.values.joined().map(\.extensionNumber))
+        var known: [String: SIPCredentials] = [:]
+        var credentialFailure: String?
+        do {
+            known = try await credentials.credentials(for: wanted)
+            if maskSecrets { known = known.mapValues { $0.masked() } }
+        } catch {
+            credentialFailure = error.description
+        }
+        let guest = SIPCredentials(
+            extensionNumber: settings.guestUsername, authUsername: settings.guestUsername, password: settings.guestSecret, displayName: "Guest"
+        )
+        let defaults = Dictionary(inputs.templates.values.filter(\.isVendorDefault).map { ($0.vendor, $0) }, uniquingKeysWith: { first, _ in first })
+
+        var devices: [MACAddress: ProvisioningSnapshot.DeviceEntry] = [:]
+        var byIP: [String: MACAddress] = [:]
+        for device in inputs.devices {
+            guard let mac = try? device.address else { continue }
+            if let ip = device.lastIP { byIP[ip] = mac }
+            let vendor = device.vendor ?? OUITable.vendor(for: mac)
+            let entry: (ProvisioningSnapshot.DeviceState) -> ProvisioningSnapshot.DeviceEntry = {
+                .init(vendor: device.vendor, model: device.model, state: $0)
+            }
+            let verdict = settings.admits(mac)
+            guard verdict == .allowed else {
+                devices[mac] = entry(.refused(verdict))
+                continue
+            }
+            let bindings = inputs.bindings[device.id!] ?? []
+            var lines: [LineAccount] = []
+            var missing: [String] = []
+            if bindings.isEmpty {
+                lines = [LineAccount(line: 1, credentials: guest)]
+            } else if let credentialFailure {
+                devices[mac] = entry(.unavailable(credentialFailure))
+                continue
+            } else {
+                for binding in bindings {
+                    if let account = known[binding.extensionNumber] {
+                        lines.append(LineAccount(line: binding.line, credentials: account))
+                    } else {
+                        missing.append(binding.extensionNumber)
+                    }
+                }
+            }
+            guard missing.isEmpty else {
+                let reason = "extension \(missing.joined(separator: ", ")) has no credentials in the credential source"
+                devices[mac] = entry(.unavailable(reason))
+                problems.append("\(mac): \(reason)")
+                continue
+            }
+            let context = RenderContext(mac: mac, model: device.model, settings: settings, lines: lines, additionalParameters: parameters)
+            var files: [Vendor: ServedFile] = [:]
+            for candidate in vendor.map({ [$0] }) ?? Vendor.allCases {
+                var template = device.templateID.flatMap { inputs.templates[$0] }
+                if template?.vendor != candidate { template = defaults[candidate] }
+                let rendered = ConfigRenderer.render(vendor: candidate, context: context, template: template?.body)
+                if !rendered.unknownPlaceholders.isEmpty, let template {
+                    problems.append(
+                        "template '\(template.name)' has unknown placeholders \(rendered.unknownPlaceholders.map { "{\($0)}" }.joined(separator: ", ")), left as they are"
+                    )
+                }
+                problems += rendered.warnings.map { "\(mac): \($0)" }
+                files[candidate] = ServedFile(body: rendered.body, contentType: rendered.contentType)
+            }
+            devices[mac] = entry(.ready(files, context: context))
+        }
+
+        var mappings: [String: ProvisioningSnapshot.MappedTemplate] = [:]
+        for mapping in inputs.mappings {
+            guard let template = inputs.templates[mapping.templateID] else { continue }
+            mappings[mapping.path] = .init(name: template.name, vendor: template.vendor, body: template.body)
+        }
+        let snapshot = ProvisioningSnapshot(
+            revision: inputs.revision, settings: settings, devices: devices, devicesByIP: byIP, mappings: mappings,
+            additionalParameters: parameters
+        )
+        return (snapshot, Array(Set(problems)).sorted())
+    }
+}

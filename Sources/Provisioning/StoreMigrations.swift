@@ -1,0 +1,93 @@
+public import GRDB
+
+extension Vendor: DatabaseValueConvertible {}
+
+/// The versioned schema of the store. Migrations are append-only: never edit a shipped one.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            let vendors = Vendor.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+            try db.create(table: "setting") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "template") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique().collate(.nocase)
+                t.column("vendor", .text).notNull().check(sql: "vendor IN (\(vendors))")
+                t.column("body", .text).notNull()
+                t.column("isVendorDefault", .boolean).notNull().defaults(to: false)
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX template_vendor_default ON template(vendor) WHERE isVendorDefault")
+            try db.create(table: "device") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("mac", .text).notNull().unique().check(sql: "length(mac) = 12 AND mac NOT GLOB '*[^0-9a-f]*'")
+                t.column("vendor", .text).check(sql: "vendor IS NULL OR vendor IN (\(vendors))")
+                t.column("model", .text)
+                t.column("firmwareVersion", .text)
+                t.column("templateID", .integer).indexed().references("template", onDelete: .setNull)
+                t.column("lastIP", .text)
+                t.column("lastPort", .integer)
+                t.column("firstSeen", .datetime)
+                t.column("lastSeen", .datetime)
+                t.column("lastConfigFetch", .datetime)
+            }
+            try db.create(table: "lineBinding") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("deviceID", .integer).notNull().indexed().references("device", onDelete: .cascade)
+                t.column("line", .integer).notNull().check { $0 >= 1 && $0 <= 16 }
+                t.column("extensionNumber", .text).notNull().indexed()
+                t.uniqueKey(["deviceID", "line"])
+            }
+            try db.create(table: "uriMapping") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("path", .text).notNull().unique()
+                t.column("templateID", .integer).notNull().references("template", onDelete: .cascade)
+            }
+            try db.create(table: "account") { t in
+                t.primaryKey("extensionNumber", .text)
+                t.column("authUsername", .text).notNull()
+                t.column("password", .text).notNull()
+                t.column("displayName", .text).notNull()
+            }
+            try db.create(table: "bindingAudit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("mac", .text).notNull().indexed()
+                t.column("line", .integer)
+                t.column("action", .text).notNull()
+                t.column("extensionNumber", .text)
+                t.column("previousExtension", .text)
+                t.column("actor", .text).notNull()
+            }
+            // One counter that every change a phone could see bumps, so a running
+            // server notices changes made by another process (the CLI) cheaply.
+            try db.create(table: "revision") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("value", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO revision (id, value) VALUES (1, 1)")
+            let watched: [(table: String, update: String)] = [
+                ("setting", "UPDATE"),
+                ("template", "UPDATE"),
+                // Fetch bookkeeping (last seen, last IP) must not trigger a re-render.
+                ("device", "UPDATE OF mac, vendor, model, templateID"),
+                ("lineBinding", "UPDATE"),
+                ("uriMapping", "UPDATE"),
+                ("account", "UPDATE"),
+            ]
+            for (table, update) in watched {
+                for event in ["INSERT", "DELETE", update] {
+                    let name = "\(table)_\(event.split(separator: " ")[0].lowercased())_revision"
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(name) AFTER \(event) ON \(table)
+                        BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                        """)
+                }
+            }
+        }
+        return migrator
+    }
+}

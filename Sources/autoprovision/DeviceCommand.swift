@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Provisioning
+
+struct DeviceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "device",
+        abstract: "Manage phones and their line bindings.",
+        subcommands: [Add.self, List.self, Remove.self, Bind.self, Unbind.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a phone, optionally bound to an extension.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The phone's MAC, any case, any separators.") var mac: String
+        @Option(help: "yealink, snom, fanvil, grandstream or htek (default: from the MAC prefix).") var vendor: Vendor?
+        @Option(help: "The model, e.g. T46S or D785.") var model: String?
+        @Option(name: .customLong("extension"), help: "Bind this extension right away.") var extensionNumber: String?
+        @Option(help: "The line to bind (1 to 16).") var line: Int = 1
+        @Option(help: "The template to use (default: the vendor default).") var template: String?
+
+        func run() async throws {
+            let mac = try parseMAC(mac)
+            try store.open().addDevice(
+                mac: mac, vendor: vendor, model: model, templateName: template, extensionNumber: extensionNumber, line: line, actor: "cli"
+            )
+            print("device \(mac) added" + (extensionNumber.map { ", line \(line) bound to \($0)" } ?? ""))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the phones.")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            let devices = try store.open().devices()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                let data = try encoder.encode(devices.map(DeviceJSON.init))
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            let rows = devices.map { summary in
+                [
+                    (try? summary.device.address.description) ?? summary.device.mac,
+                    summary.effectiveVendor?.rawValue ?? "?",
+                    summary.device.model ?? "",
+                    summary.lines.isEmpty ? "(guest)" : summary.lines.map { "\($0.line):\($0.extensionNumber)" }.joined(separator: " "),
+                    summary.templateName ?? "",
+                    summary.device.lastIP ?? "",
+                    summary.device.lastConfigFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never",
+                ]
+            }
+            TextTable.print(header: ["MAC", "VENDOR", "MODEL", "LINES", "TEMPLATE", "LAST IP", "LAST FETCH"], rows: rows)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a phone and its bindings.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The phone's MAC.") var mac: String
+
+        func run() async throws {
+            let mac = try parseMAC(mac)
+            try store.open().removeDevice(mac: mac, actor: "cli")
+            print("device \(mac) removed")
+        }
+    }
+
+    struct Bind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bind a line of a phone to an extension.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The phone's MAC.") var mac: String
+        @Argument(help: "The extension.") var extensionNumber: String
+        @Option(help: "The line (1 to 16).") var line: Int = 1
+
+        func run() async throws {
+            let mac = try parseMAC(mac)
+            try store.open().bind(mac: mac, extensionNumber: extensionNumber, line: line, actor: "cli")
+            print("device \(mac) line \(line) bound to \(extensionNumber)")
+        }
+    }
+
+    struct Unbind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a line's binding; an unbound phone gets the guest account.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The phone's MAC.") var mac: String
+        @Option(help: "The line (1 to 16).") var line: Int = 1
+
+        func run() async throws {
+            let mac = try parseMAC(mac)
+            try store.open().unbind(mac: mac, line: line, actor: "cli")
+            print("device \(mac) line \(line) unbound")
+        }
+    }
+}
+
+/// The JSON shape of `device list --json`.
+struct DeviceJSON: Encodable {
+    struct Line: Encodable {
+        var line: Int
+        var `extension`: String
+    }
+
+    var mac: String
+    var vendor: String?
+    var model: String?
+    var firmwareVersion: String?
+    var template: String?
+    var lines: [Line]
+    var lastIP: String?
+    var lastPort: Int?
+    var firstSeen: Date?
+    var lastSeen: Date?
+    var lastConfigFetch: Date?
+
+    init(_ summary: DeviceSummary) {
+        mac = (try? summary.device.address.colonSeparated) ?? summary.device.mac
+        vendor = summary.effectiveVendor?.rawValue
+        model = summary.device.model
+        firmwareVersion = summary.device.firmwareVersion
+        template = summary.templateName
+        lines = summary.lines.map { Line(line: $0.line, extension: $0.extensionNumber) }
+        lastIP = summary.device.lastIP
+        lastPort = summary.device.lastPort
+        firstSeen = summary.device.firstSeen
+        lastSeen = summary.device.lastSeen
+        lastConfigFetch = summary.device.lastConfigFetch
+    }
+}

@@ -1,0 +1,46 @@
+public import ArgumentParser
+import HTTPTFTP
+public import Logging
+import Provisioning
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the provisioning daemon until SIGINT or SIGTERM."
+    )
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The address the provisioning HTTP server binds.") var bind = "0.0.0.0"
+    @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "autoprovision")
+        let store = try store.open()
+        let settings = try store.settings()
+        let catalog = ProvisioningCatalog()
+        let builder = SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store))
+        let refresher = CatalogRefresher(catalog: catalog, builder: builder, store: store, logger: logger)
+        // The first snapshot is ready before the port opens, so no phone ever sees an empty catalog.
+        for problem in try await refresher.refresh() { logger.warning("\(problem)") }
+        let recorder = FetchRecorder(store: store, logger: logger)
+        let http = ProvisioningHTTPServer(host: bind, port: httpPort ?? settings.httpPort, catalog: catalog, recorder: recorder, logger: logger)
+        logger.info("autoprovision starting", metadata: ["db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
+        let group = ServiceGroup(
+            services: [refresher, recorder, http],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await group.run()
+        logger.info("autoprovision stopped")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Provisioning
+
+struct SettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Show or change the PnP settings.",
+        subcommands: [Show.self, Set.self]
+    )
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print every setting.")
+        @OptionGroup var store: StoreOptions
+        @Flag(name: .long, help: "Print the guest account's password instead of masking it.")
+        var showSecrets = false
+
+        func run() async throws {
+            let settings = try store.open().settings()
+            let rows: [(String, String)] = [
+                (SettingKey.pbxHost.rawValue, settings.pbxHost),
+                (SettingKey.httpPort.rawValue, String(settings.httpPort)),
+                (SettingKey.sipPort.rawValue, String(settings.sipPort)),
+                (SettingKey.extensionTemplate.rawValue, settings.extensionTemplate),
+                (SettingKey.macWhitelist.rawValue, settings.macWhitelist.map(\.description).joined(separator: ",")),
+                (SettingKey.macBlacklist.rawValue, settings.macBlacklist.map(\.description).joined(separator: ",")),
+                (SettingKey.tftp.rawValue, settings.tftpEnabled ? "on" : "off"),
+                (SettingKey.voicemailNumber.rawValue, settings.voicemailNumber),
+                (SettingKey.guestUsername.rawValue, settings.guestUsername),
+                ("guest-secret", showSecrets ? settings.guestSecret : "******** (--show-secrets to print)"),
+            ]
+            for (key, value) in rows {
+                print("\(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)")
+            }
+            print("\(SettingKey.additionalParams.rawValue):")
+            if settings.additionalParameters.isEmpty {
+                print("  (none)")
+            } else {
+                for line in settings.additionalParameters.split(separator: "\n", omittingEmptySubsequences: false) { print("  \(line)") }
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change one setting.",
+            discussion: "KEY is one of: \(SettingKey.allCases.map(\.rawValue).joined(separator: ", ")). For additional-params, '@FILE' reads the value from FILE."
+        )
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The setting to change.") var key: SettingKey
+        @Argument(help: "The new value.") var value: String
+
+        func run() async throws {
+            var value = value
+            if key == .additionalParams, value.hasPrefix("@") {
+                let path = String(value.dropFirst())
+                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                    throw CLIError("cannot read \(path) as UTF-8 text")
+                }
+                value = text
+            }
+            try store.open().set(key, to: value)
+            print("\(key.rawValue) updated")
+        }
+    }
+}
