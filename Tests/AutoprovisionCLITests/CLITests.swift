@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@Suite struct CLITests {
+    @Test func walkThroughFromTheREADME() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["settings", "set", "pbx-host", "192.0.2.10"]).status == 0)
+        let added = try cli.run(["account", "add", "204", "--password-env", "SIP_PASSWORD", "--name", "Bob"], environment: ["SIP_PASSWORD": "Tr0ub4dor&3"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(try cli.run(["device", "add", "00:15:65:AA:BB:CC", "--extension", "204"]).status == 0)
+
+        let masked = try cli.run(["render", "001565aabbcc"])
+        #expect(masked.status == 0)
+        #expect(masked.stdout.contains("account.1.password = ********\n"))
+        #expect(!masked.stdout.contains("Tr0ub4dor&3"))
+        let shown = try cli.run(["render", "00-15-65-aa-bb-cc", "--show-secrets"])
+        #expect(shown.stdout.contains("account.1.password = Tr0ub4dor&3\n"))
+        #expect(shown.stdout.hasPrefix("#!version:1.0.0.1\n"))
+
+        let list = try cli.run(["account", "list"])
+        #expect(!list.stdout.contains("Tr0ub4dor&3"))
+        #expect(try cli.run(["account", "list", "--show-secrets"]).stdout.contains("Tr0ub4dor&3"))
+
+        let json = try cli.run(["device", "list", "--json"])
+        let devices = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(devices?.first?["mac"] as? String == "00:15:65:aa:bb:cc")
+        #expect(devices?.first?["vendor"] as? String == "yealink")
+    }
+
+    @Test func errorsAreOneLineNonZeroAndWriteNothing() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.run(["device", "list"])
+        let cases: [[String]] = [
+            ["device", "add", "not-a-mac"],
+            ["device", "add", "001565aabbcc", "--template", "missing"],
+            ["device", "add", "001565aabbcc", "--extension", "bad ext"],
+            ["device", "bind", "001565aabbcc", "204"],
+            ["settings", "set", "http-port", "99999"],
+            ["settings", "set", "mac-whitelist", "001565aabbcc,xyz"],
+            ["account", "remove", "999"],
+            ["template", "show", "nope"],
+            ["render", "001565aabbcc"],
+        ]
+        for arguments in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status != 0, "\(arguments)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(arguments): \(result.stderr)")
+            #expect(lines.first?.hasPrefix("Error: ") == true, "\(arguments): \(result.stderr)")
+        }
+        #expect(try cli.run(["device", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]")
+        #expect(try cli.run(["settings", "show"]).stdout.contains("http-port            8480"))
+    }
+
+    @Test func brokenAdditionalParametersAreReportedWithTheLineNumber() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let file = cli.directory.appendingPathComponent("params.ini")
+        try "[yealink]\nfeatures.headset_prior = 1\nthis line has no equals\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try cli.run(["settings", "set", "additional-params", "@\(file.path)"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 3"))
+        #expect(try cli.run(["settings", "show"]).stdout.contains("(none)"))
+    }
+
+    @Test func passwordsNeverComeFromArguments() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["account", "add", "204", "--password", "secret"]).status != 0)
+        #expect(try cli.run(["account", "add", "204", "--password-file", "-"], stdin: "fromstdin\n").status == 0)
+        #expect(try cli.run(["account", "list", "--show-secrets"]).stdout.contains("fromstdin"))
+        #expect(try cli.run(["account", "add", "205", "--generate-password"]).status == 0)
+    }
+
+    @Test func serveStopsCleanlyAndPicksUpChangesFromTheCLI() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "first-password"])
+        try cli.run(["device", "add", "001565aabbcc", "--extension", "204"])
+        let port = 20000 + Int.random(in: 0..<20000)
+        let serve = Process()
+        serve.executableURL = CLI.executable
+        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port)]
+        let log = Pipe()
+        serve.standardError = log
+        serve.standardOutput = Pipe()
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+        func fetch() throws -> String {
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-s", "--max-time", "2", "http://127.0.0.1:\(port)/001565aabbcc.cfg"]
+            let out = Pipe()
+            curl.standardOutput = out
+            try curl.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            curl.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        var body = ""
+        for _ in 0..<100 where !body.contains("first-password") {
+            try await Task.sleep(for: .milliseconds(100))
+            body = try fetch()
+        }
+        #expect(body.contains("account.1.password = first-password"))
+        try cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "second-password"])
+        let changed = ContinuousClock.now
+        while ContinuousClock.now - changed < .seconds(1), !body.contains("second-password") {
+            try await Task.sleep(for: .milliseconds(50))
+            body = try fetch()
+        }
+        #expect(body.contains("account.1.password = second-password"), "not served within one second")
+
+        kill(serve.processIdentifier, SIGTERM)
+        serve.waitUntilExit()
+        #expect(serve.terminationStatus == 0)
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(output.contains("autoprovision stopped"))
+        #expect(!output.contains("first-password") && !output.contains("second-password"), "a password reached the log")
+    }
+}

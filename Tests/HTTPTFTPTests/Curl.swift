@@ -1,0 +1,37 @@
+import Foundation
+
+/// Runs the real `curl` client and returns what it printed.
+enum Curl {
+    struct Response {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// - Parameters:
+    ///   - url: The URL to fetch.
+    ///   - arguments: Extra curl arguments (`-I`, `-X POST`, `--path-as-is`).
+    static func fetch(_ url: String, _ arguments: [String] = [], userAgent: String = "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc") throws -> Response {
+        let directory = FileManager.default.temporaryDirectory
+        let headerFile = directory.appendingPathComponent("curl-headers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: headerFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--max-time", "10", "-A", userAgent, "-D", headerFile.path, "-w", "%{http_code}"] + arguments + [url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var text = String(decoding: data, as: UTF8.self)
+        let status = Int(text.suffix(3)) ?? 0
+        text.removeLast(min(3, text.count))
+        var headers: [String: String] = [:]
+        let raw = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
+        for line in raw.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Response(status: status, headers: headers, body: text)
+    }
+}

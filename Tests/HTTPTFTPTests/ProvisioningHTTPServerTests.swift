@@ -1,0 +1,170 @@
+import Foundation
+import HTTPTFTP
+import Logging
+import NIOCore
+import Provisioning
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The provisioning server on a real socket, fetched with the real curl client.
+@Suite struct ProvisioningHTTPServerTests {
+    /// Runs a server on a free loopback port around `body`.
+    func withServer(_ store: ProvisioningStore, _ body: (String) async throws -> Void) async throws {
+        let logger = Logger(label: "test")
+        let catalog = ProvisioningCatalog()
+        let builder = SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store))
+        let refresher = CatalogRefresher(catalog: catalog, builder: builder, store: store, logger: logger, interval: .milliseconds(50))
+        try await refresher.refresh()
+        let recorder = FetchRecorder(store: store, logger: logger)
+        let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = ProvisioningHTTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: recorder, logger: logger) { address in
+            continuation.yield(address.port ?? 0)
+        }
+        let group = ServiceGroup(services: [refresher, recorder, server], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var ports = bound.makeAsyncIterator()
+            let port = try #require(await ports.next())
+            try await body("http://127.0.0.1:\(port)")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func seededStore() throws -> (ProvisioningStore, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autoprovision-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw<&>204", displayName: "Bob"))
+        for (mac, model) in [("001565aabbcc", nil), ("000413aabbcc", "D785"), ("0c383eaabbcc", nil), ("c074adaabbcc", nil), ("001fc1aabbcc", nil)] {
+            try store.addDevice(mac: MACAddress(parsing: mac), vendor: nil, model: model, templateName: nil, extensionNumber: "204", actor: "test")
+        }
+        return (store, directory)
+    }
+
+    @Test func servesEveryVendorFileName() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withServer(store) { base in
+            let cases: [(String, String, String)] = [
+                ("/001565aabbcc.cfg", "text/plain; charset=utf-8", "account.1.password = pw<&>204\n"),
+                ("/001565AABBCC.cfg", "text/plain; charset=utf-8", "#!version:1.0.0.1\n"),
+                ("/snomD785-000413AABBCC.htm", "application/xml; charset=utf-8", #"<user_pass idx="1" perm="RW">pw&lt;&amp;&gt;204</user_pass>"#),
+                ("/snomD785.htm", "application/xml; charset=utf-8", "<settings>"),
+                ("/0c383eaabbcc.cfg", "text/plain; charset=utf-8", "SIP1 Register Pswd :pw<&>204\n"),
+                ("/cfgc074adaabbcc.xml", "application/xml; charset=utf-8", "<P34>pw&lt;&amp;&gt;204</P34>"),
+                ("/cfg001fc1aabbcc.xml", "application/xml; charset=utf-8", "pw&lt;&amp;&gt;204</P34>"),
+                ("/y000000000028.cfg", "text/plain; charset=utf-8", "#!version:1.0.0.1\n"),
+            ]
+            for (path, contentType, needle) in cases {
+                let response = try Curl.fetch(base + path)
+                #expect(response.status == 200, "\(path)")
+                #expect(response.headers["content-type"] == contentType, "\(path)")
+                #expect(response.headers["content-length"] == String(response.body.utf8.count), "\(path)")
+                #expect(response.body.contains(needle), "\(path): \(response.body)")
+            }
+        }
+    }
+
+    @Test func bodyIsExactlyWhatRenderMakes() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(logger: Logger(label: "t")).0
+        guard case .file(let file, _) = snapshot.answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil) else {
+            Issue.record("no file")
+            return
+        }
+        try await withServer(store) { base in
+            let served = try Curl.fetch(base + "/001565aabbcc.cfg").body
+            #expect(served == String(decoding: file.body, as: UTF8.self))
+        }
+    }
+
+    @Test func headHasLengthButNoBody() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withServer(store) { base in
+            let get = try Curl.fetch(base + "/001565aabbcc.cfg")
+            let head = try Curl.fetch(base + "/001565aabbcc.cfg", ["-I"])
+            #expect(head.status == 200)
+            #expect(head.headers["content-length"] == String(get.body.utf8.count))
+            // On the wire: the response must end right after the header block.
+            let raw = try RawSocket.send(
+                "HEAD /001565aabbcc.cfg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", host: "127.0.0.1", port: URL(string: base)!.port!)
+            #expect(raw.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(raw.hasSuffix("\r\n\r\n"))
+            #expect(!raw.contains("#!version"))
+        }
+    }
+
+    @Test func refusalsHaveTheRightStatus() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.addDevice(mac: MACAddress(parsing: "001565000099"), vendor: nil, model: nil, templateName: nil, extensionNumber: "999", actor: "test")
+        try store.set(.macBlacklist, to: "0c383eaabbcc")
+        try await withServer(store) { base in
+            #expect(try Curl.fetch(base + "/").status == 200)
+            #expect(try Curl.fetch(base + "/001565ffffff.cfg").status == 404)
+            #expect(try Curl.fetch(base + "/001565aabbcc.boot").status == 404)
+            #expect(try Curl.fetch(base + "/cfg001565aabbcc.xml").status == 404)
+            #expect(try Curl.fetch(base + "/etc/passwd").status == 404)
+            #expect(try Curl.fetch(base + "/../../etc/passwd", ["--path-as-is"]).status == 400)
+            #expect(try Curl.fetch(base + "/%2e%2e/etc/passwd", ["--path-as-is"]).status == 400)
+            #expect(try Curl.fetch(base + "/0c383eaabbcc.cfg").status == 403)
+            let post = try Curl.fetch(base + "/001565aabbcc.cfg", ["-X", "POST", "-d", "x=1"])
+            #expect(post.status == 405)
+            #expect(post.headers["allow"] == "GET, HEAD")
+            let unavailable = try Curl.fetch(base + "/001565000099.cfg")
+            #expect(unavailable.status == 503)
+            #expect(unavailable.headers["retry-after"] == "30")
+            #expect(!unavailable.body.contains("password"))
+        }
+    }
+
+    @Test func whitelistRefusesUnlistedPhones() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.set(.macWhitelist, to: "00:15:65:aa:bb:cc")
+        try await withServer(store) { base in
+            let allowed = try Curl.fetch(base + "/001565aabbcc.cfg").status
+            let refused = try Curl.fetch(base + "/cfgc074adaabbcc.xml").status
+            #expect(allowed == 200)
+            #expect(refused == 403)
+        }
+    }
+
+    @Test func changesAreServedWithinOneSecondAndFetchesRecorded() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withServer(store) { base in
+            #expect(try Curl.fetch(base + "/001565aabbcc.cfg").body.contains("pw<&>204"))
+            // Another process's change, through a second connection to the same file.
+            let other = try ProvisioningStore(path: store.path)
+            try other.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "changed", displayName: "Bob"))
+            let deadline = ContinuousClock.now + .seconds(1)
+            var seen = false
+            while ContinuousClock.now < deadline {
+                if try Curl.fetch(base + "/001565aabbcc.cfg").body.contains("account.1.password = changed") { seen = true; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(seen)
+        }
+        let device = try #require(try store.device(mac: MACAddress(parsing: "001565aabbcc")))
+        #expect(device.device.lastIP == "127.0.0.1")
+        #expect(device.device.lastConfigFetch != nil)
+    }
+
+    @Test func survivesGarbageOnTheSocket() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withServer(store) { base in
+            let url = URL(string: base)!
+            for garbage in ["\u{0}\u{1}\u{2}garbage\r\n\r\n", "GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"] {
+                try RawSocket.send(garbage, host: "127.0.0.1", port: url.port!)
+            }
+            let status = try Curl.fetch(base + "/001565aabbcc.cfg").status
+            #expect(status == 200)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Testing
+@testable import Provisioning
+
+/// A credential source that is down, as the AMI client is before its first sync.
+struct UnavailableCredentials: CredentialSource {
+    func credentials(for extensions: Set<String>) async throws(CredentialSourceError) -> [String: SIPCredentials] {
+        throw CredentialSourceError(reason: "not synced yet")
+    }
+}
+
+@Suite struct SnapshotTests {
+    let logger = Logger(label: "test")
+
+    func build(_ store: ProvisioningStore, credentials: (any CredentialSource)? = nil) async throws -> ProvisioningSnapshot {
+        try await SnapshotBuilder(store: store, credentials: credentials ?? LocalAccountCredentialSource(store: store)).build(logger: logger).0
+    }
+
+    func body(_ answer: ProvisioningAnswer) -> String? {
+        if case .file(let file, _) = answer { return String(decoding: file.body, as: UTF8.self) }
+        return nil
+    }
+
+    @Test func unboundPhoneGetsTheGuestAccount() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        let secret = try store.settings().guestSecret
+        let snapshot = try await build(store)
+        let text = try #require(body(snapshot.answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil)))
+        #expect(text.contains("account.1.user_name = guest\n"))
+        #expect(text.contains("account.1.password = \(secret)\n"))
+    }
+
+    @Test func vendorIsDecidedByRecordThenPrefixThenUserAgent() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A Fanvil recorded on a Yealink prefix: the record wins.
+        try store.addDevice(mac: MACAddress(parsing: "001565000001"), vendor: .fanvil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        // Unknown prefix, no record: only the User-Agent can tell.
+        try store.addDevice(mac: MACAddress(parsing: "aabbcc000002"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        try store.addDevice(mac: MACAddress(parsing: "c074ad000003"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        let snapshot = try await build(store)
+        #expect(body(snapshot.answer(path: "/001565000001.cfg", userAgent: "Yealink SIP-T46G", remoteIP: nil))?.hasPrefix("<<VOIP CONFIG FILE>>") == true)
+        #expect(body(snapshot.answer(path: "/aabbcc000002.cfg", userAgent: "Yealink SIP-T46G", remoteIP: nil))?.hasPrefix("#!version") == true)
+        #expect(body(snapshot.answer(path: "/aabbcc000002.cfg", userAgent: "Fanvil X4", remoteIP: nil))?.hasPrefix("<<VOIP") == true)
+        #expect(body(snapshot.answer(path: "/cfgaabbcc000002.xml", userAgent: "Htek UC903", remoteIP: nil))?.contains("<hl_provision") == true)
+        guard case .notFound = snapshot.answer(path: "/aabbcc000002.cfg", userAgent: "curl", remoteIP: nil) else {
+            Issue.record("an undecidable vendor must be 404")
+            return
+        }
+        #expect(body(snapshot.answer(path: "/cfgc074ad000003.xml", userAgent: "Htek", remoteIP: nil))?.contains("<gs_provision") == true)
+        guard case .notFound = snapshot.answer(path: "/c074ad000003.cfg", userAgent: nil, remoteIP: nil) else {
+            Issue.record("a Grandstream asking for a Yealink name must be 404")
+            return
+        }
+    }
+
+    @Test func missingCredentialsMean503NeverAnEmptyPassword() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        for snapshot in [try await build(store), try await build(store, credentials: UnavailableCredentials())] {
+            guard case .unavailable(_, let retryAfter) = snapshot.answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil) else {
+                Issue.record("expected 503")
+                continue
+            }
+            #expect(retryAfter > 0)
+        }
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
+        #expect(body(try await build(store).answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil))?.contains("pw204") == true)
+    }
+
+    @Test func macListsRefuseBlacklistWinningOverWhitelist() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for mac in ["001565000001", "001565000002", "001565000003"] {
+            try store.addDevice(mac: MACAddress(parsing: mac), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        }
+        try store.set(.macWhitelist, to: "001565000001,001565000002")
+        try store.set(.macBlacklist, to: "00:15:65:00:00:02")
+        let snapshot = try await build(store)
+        #expect(body(snapshot.answer(path: "/001565000001.cfg", userAgent: nil, remoteIP: nil)) != nil)
+        for mac in ["001565000002", "001565000003"] {
+            guard case .forbidden = snapshot.answer(path: "/\(mac).cfg", userAgent: nil, remoteIP: nil) else {
+                Issue.record("\(mac) must be refused")
+                continue
+            }
+        }
+    }
+
+    @Test func templatesAndURIMappingsAreUsed() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
+        try store.saveTemplate(name: "mine", vendor: .yealink, body: "#!version:1.0.0.1\nmine = {SIP_NUM}\n")
+        try store.saveTemplate(name: "all", vendor: .yealink, body: "#!version:1.0.0.1\ndefault = {SIP_NUM}\n", isVendorDefault: true)
+        try store.saveTemplate(name: "common", vendor: .yealink, body: "#!version:1.0.0.1\nserver = {PBX_HOST}\n")
+        try store.addDevice(mac: MACAddress(parsing: "001565000001"), vendor: nil, model: nil, templateName: "mine", extensionNumber: "204", actor: "t")
+        try store.addDevice(mac: MACAddress(parsing: "001565000002"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        try store.mapURI("y000000000028.cfg", toTemplate: "common")
+        try store.mapURI("phones/mine.cfg", toTemplate: "mine")
+        let snapshot = try await build(store)
+        #expect(body(snapshot.answer(path: "/001565000001.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\nmine = 204\n")
+        #expect(body(snapshot.answer(path: "/001565000002.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\ndefault = 204\n")
+        #expect(body(snapshot.answer(path: "/y000000000028.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\nserver = 192.168.1.10\n")
+        #expect(body(snapshot.answer(path: "/phones/mine.cfg", userAgent: "Yealink SIP-T46G 28.72.0.1 00:15:65:00:00:01", remoteIP: nil)) == "#!version:1.0.0.1\nmine = 204\n")
+        guard case .notFound = snapshot.answer(path: "/phones/mine.cfg", userAgent: "curl", remoteIP: "203.0.113.1") else {
+            Issue.record("an account template for an unknown requester must be 404")
+            return
+        }
+    }
+}
