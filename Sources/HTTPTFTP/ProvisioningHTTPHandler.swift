@@ -1,22 +1,24 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
 import Provisioning
 
-/// Answers one HTTP/1.1 connection from phones: GET or HEAD of a provisioning file name.
+/// Answers one connection from phones: GET or HEAD of a provisioning file name.
 ///
 /// Runs on the connection's event loop and answers from the in-memory
-/// snapshot, so a request costs no thread hop, no lock wait and no I/O
-/// beyond the socket.
+/// snapshot: no thread hop, no lock wait and no I/O beyond the socket.
+/// Responses to pipelined requests are written in order and flushed together.
 final class ProvisioningHTTPHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias InboundIn = PhoneHTTPRequest
+    typealias OutboundOut = ByteBuffer
 
     private let catalog: ProvisioningCatalog
     private let recorder: FetchRecorder?
     private let logger: Logger
-    private var request: HTTPRequestHead?
+    private var remoteIP: String?
+    private var remotePort: Int?
+    private var needsFlush = false
+    private var closing = false
 
     init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger) {
         self.catalog = catalog
@@ -24,18 +26,23 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         self.logger = logger
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Formatted once per connection, not once per request.
+        remoteIP = context.channel.remoteAddress?.ipAddress
+        remotePort = context.channel.remoteAddress?.port
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            request = head
-        case .body:
-            // Phones send no bodies; whatever arrives is discarded, never buffered.
-            break
-        case .end:
-            guard let head = request else { return }
-            request = nil
-            respond(to: head, context: context)
+        guard !closing else { return }
+        respond(to: unwrapInboundIn(data), context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
         }
+        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -47,80 +54,107 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("provisioning HTTP connection error: \(error)")
-        context.close(promise: nil)
+        guard !closing else { return }
+        if let error = error as? PhoneHTTPRequestError {
+            logger.notice("bad HTTP request from \(remoteIP ?? "?"): \(error)")
+            let status: HTTPResponseWriter.Status = error.kind == .headTooLarge ? .headTooLarge : .badRequest
+            send(status, text: "bad request: \(error)\n", includeBody: true, keepAlive: false, context: context)
+        } else {
+            logger.debug("provisioning HTTP connection error from \(remoteIP ?? "?"): \(error)")
+            closing = true
+            context.close(promise: nil)
+        }
     }
 
-    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let remote = context.channel.remoteAddress
-        let snapshot = catalog.snapshot
-        let verbose = snapshot.verbose
-        guard head.method == .GET || head.method == .HEAD else {
-            send(.methodNotAllowed, text: "only GET and HEAD are served here\n", extra: [("Allow", "GET, HEAD")], head: head, context: context)
+    private func respond(to request: PhoneHTTPRequest, context: ChannelHandlerContext) {
+        let isHead = request.method == "HEAD"
+        guard request.method == "GET" || isHead else {
+            send(
+                .methodNotAllowed, text: "only GET and HEAD are served here\n", includeBody: true, keepAlive: request.keepAlive,
+                extraHeaders: [("Allow", "GET, HEAD")], context: context
+            )
             return
         }
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        guard path.first == "/", !path.contains("%"), !path.contains("\\"), !path.contains("\0"), !path.contains("..") else {
-            logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remote?.ipAddress ?? "?")")
-            send(.badRequest, text: "path not allowed\n", head: head, context: context)
+        let path = request.path
+        let snapshot = catalog.snapshot
+        guard Self.isAcceptablePath(path) else {
+            logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remoteIP ?? "?")")
+            send(.badRequest, text: "path not allowed\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
             return
         }
         if path == "/" {
-            send(.ok, text: "autoprovision: provisioning server is running\n", head: head, context: context)
+            send(.ok, text: "autoprovision: provisioning server is running\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
             return
         }
-        let userAgent = head.headers.first(name: "user-agent")
-        let answer = snapshot.answer(path: path, userAgent: userAgent, remoteIP: remote?.ipAddress)
-        let client = "\(remote?.ipAddress ?? "?") \(String(reflecting: userAgent ?? ""))"
-        switch answer {
+        switch snapshot.answer(path: path, userAgent: request.userAgent, remoteIP: remoteIP) {
         case .file(let file, let mac):
             if let mac, let recorder {
-                recorder.record(FetchEvent(mac: mac, at: Date(), ip: remote?.ipAddress, port: remote?.port))
+                recorder.record(FetchEvent(mac: mac, at: Date(), ip: remoteIP, port: remotePort))
             }
-            if verbose { logger.info("served \(path) to \(client)") }
-            send(file, head: head, context: context)
+            if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
+            let buffer = file.body.withUnsafeBytes { body in
+                HTTPResponseWriter.encode(
+                    .ok, contentType: file.contentType, body: body, includeBody: !isHead, keepAlive: request.keepAlive,
+                    allocator: context.channel.allocator
+                )
+            }
+            write(buffer, keepAlive: request.keepAlive, context: context)
         case .notFound(let reason):
-            if verbose || head.uri.count < 64 && path.contains(where: \.isNumber) { logger.info("404 \(path) from \(client): \(reason)") }
-            send(.notFound, text: "not found\n", head: head, context: context)
+            if snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
+                logger.info("404 \(path) from \(client(request)): \(reason)")
+            }
+            send(.notFound, text: "not found\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .forbidden(let reason):
-            logger.warning("403 \(path) from \(client): \(reason)")
-            send(.forbidden, text: "forbidden\n", head: head, context: context)
+            logger.warning("403 \(path) from \(client(request)): \(reason)")
+            send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .unavailable(let reason, let retryAfter):
-            logger.warning("503 \(path) from \(client): \(reason)")
-            send(.serviceUnavailable, text: "configuration not available yet\n", extra: [("Retry-After", String(retryAfter))], head: head, context: context)
+            logger.warning("503 \(path) from \(client(request)): \(reason)")
+            send(
+                .serviceUnavailable, text: "configuration not available yet\n", includeBody: !isHead, keepAlive: request.keepAlive,
+                extraHeaders: [("Retry-After", String(retryAfter))], context: context
+            )
         }
     }
 
-    private func send(_ file: ServedFile, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let headers: HTTPHeaders = [
-            "Content-Type": file.contentType,
-            "Content-Length": String(file.body.count),
-            "Cache-Control": "no-store",
-        ]
-        write(status: .ok, headers: headers, body: head.method == .HEAD ? nil : file.body, head: head, context: context)
+    /// Phones ask for plain file names: anything escaped, or able to climb out of the root, is refused.
+    static func isAcceptablePath(_ path: Substring) -> Bool {
+        var previous: UInt8 = 0
+        var count = 0
+        for byte in path.utf8 {
+            count += 1
+            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "\\") || count > 1024 { return false }
+            if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return false }
+            previous = byte
+        }
+        return path.utf8.first == UInt8(ascii: "/")
+    }
+
+    private func client(_ request: PhoneHTTPRequest) -> String {
+        "\(remoteIP ?? "?") \(String(reflecting: request.userAgent ?? ""))"
     }
 
     private func send(
-        _ status: HTTPResponseStatus, text: String, extra: [(String, String)] = [], head: HTTPRequestHead, context: ChannelHandlerContext
+        _ status: HTTPResponseWriter.Status, text: String, includeBody: Bool, keepAlive: Bool, extraHeaders: [(String, String)] = [],
+        context: ChannelHandlerContext
     ) {
-        var headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8", "Content-Length": String(text.utf8.count)]
-        headers.add(contentsOf: extra)
-        write(status: status, headers: headers, body: head.method == .HEAD ? nil : Array(text.utf8), head: head, context: context)
+        var text = text
+        let buffer = text.withUTF8 { bytes in
+            HTTPResponseWriter.encode(
+                status, contentType: "text/plain; charset=utf-8", body: UnsafeRawBufferPointer(bytes), includeBody: includeBody, keepAlive: keepAlive,
+                extraHeaders: extraHeaders, allocator: context.channel.allocator
+            )
+        }
+        write(buffer, keepAlive: keepAlive, context: context)
     }
 
-    private func write(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8]?, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        var headers = headers
-        let keepAlive = head.isKeepAlive
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-        if let body {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        }
+    private func write(_ buffer: ByteBuffer, keepAlive: Bool, context: ChannelHandlerContext) {
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            needsFlush = true
         } else {
+            closing = true
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 }

@@ -1,6 +1,5 @@
 public import Logging
 public import NIOCore
-import NIOHTTP1
 import NIOPosix
 public import Provisioning
 public import ServiceLifecycle
@@ -61,7 +60,9 @@ public struct ProvisioningHTTPServer: Service {
                     // A connection that sends nothing for 30 s is closed, so idle or
                     // half-open sockets cannot pile up.
                     try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try sync.addHandler(
+                        ByteToMessageHandler(PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
+                    )
                     try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, logger: logger))
                 }
             }

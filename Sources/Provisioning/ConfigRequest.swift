@@ -56,50 +56,58 @@ public enum ConfigRequest: Hashable, Sendable {
     /// - Parameter name: One path segment, e.g. `001565aabbcc.cfg`.
     /// - Returns: `nil` when the name follows no vendor convention.
     public init?(fileName name: Substring) {
-        let lower = name.lowercased()
-        let name = lower[...]
-        if name.hasSuffix(".cfg") {
-            let stem = name.dropLast(4)
-            if let mac = MACAddress(fileNameDigits: stem) {
+        // Matched on lowercased ASCII bytes: this runs on every request.
+        guard name.utf8.count <= 64 else { return nil }
+        let bytes = name.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+        let stem: ArraySlice<UInt8>
+        if let base = Self.strip(bytes, suffix: ".cfg") {
+            if let mac = MACAddress(lowercaseDigits: base) {
                 self = .macConfig(mac)
-                return
+            } else if base.count == 13, base.starts(with: "y0000000000".utf8), base.dropFirst(11).allSatisfy(Self.isAlphanumeric) {
+                self = .yealinkCommon(String(decoding: base, as: UTF8.self))
+            } else {
+                return nil
             }
-            if stem.utf8.count == 13, stem.hasPrefix("y0000000000"), stem.dropFirst(11).allSatisfy({ $0.isASCII && $0.isLetter || $0.isNumber }) {
-                self = .yealinkCommon(String(stem))
-                return
-            }
-            return nil
-        }
-        if name.hasSuffix(".boot") {
-            let stem = name.dropLast(5)
-            guard MACAddress(fileNameDigits: stem) != nil || stem == "y000000000000" else { return nil }
+        } else if let base = Self.strip(bytes, suffix: ".boot") {
+            guard MACAddress(lowercaseDigits: base) != nil || base.elementsEqual("y000000000000".utf8) else { return nil }
             self = .yealinkBoot
-            return
-        }
-        if name.hasPrefix("snom"), name.hasSuffix(".htm") {
-            let stem = name.dropFirst(4).dropLast(4)
-            if let dash = stem.lastIndex(of: "-"), let mac = MACAddress(fileNameDigits: stem[stem.index(after: dash)...]) {
+        } else if bytes.starts(with: "snom".utf8), let base = Self.strip(bytes, suffix: ".htm") {
+            stem = base.dropFirst(4)
+            if let dash = stem.lastIndex(of: UInt8(ascii: "-")), let mac = MACAddress(lowercaseDigits: stem[(dash + 1)...]) {
                 let model = stem[..<dash]
                 guard Self.isModel(model) else { return nil }
-                self = .snomDevice(model: String(model), mac)
-                return
+                self = .snomDevice(model: String(decoding: model, as: UTF8.self), mac)
+            } else {
+                guard Self.isModel(stem) else { return nil }
+                self = .snomGeneral(model: String(decoding: stem, as: UTF8.self))
             }
-            guard Self.isModel(stem) else { return nil }
-            self = .snomGeneral(model: String(stem))
-            return
+        } else if bytes.starts(with: "cfg".utf8) {
+            let rest = bytes.dropFirst(3)
+            if let base = Self.strip(rest, suffix: ".xml") {
+                guard let mac = MACAddress(lowercaseDigits: base) else { return nil }
+                self = .xmlConfig(mac)
+            } else {
+                guard let mac = MACAddress(lowercaseDigits: Self.strip(rest, suffix: ".bin") ?? rest) else { return nil }
+                self = .binaryConfig(mac)
+            }
+        } else {
+            return nil
         }
-        if name.hasPrefix("cfg") {
-            var stem = name.dropFirst(3)
-            let isXML = stem.hasSuffix(".xml")
-            if isXML { stem = stem.dropLast(4) } else if stem.hasSuffix(".bin") { stem = stem.dropLast(4) }
-            guard let mac = MACAddress(fileNameDigits: stem) else { return nil }
-            self = isXML ? .xmlConfig(mac) : .binaryConfig(mac)
-            return
-        }
-        return nil
     }
 
-    private static func isModel(_ text: Substring) -> Bool {
-        !text.isEmpty && text.utf8.count <= 32 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    private static func strip<C: Collection<UInt8>>(_ bytes: C, suffix: StaticString) -> C.SubSequence? {
+        let count = suffix.utf8CodeUnitCount
+        guard bytes.count > count else { return nil }
+        let tail = bytes.suffix(count)
+        let matches = suffix.withUTF8Buffer { tail.elementsEqual($0) }
+        return matches ? bytes.dropLast(count) : nil
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func isModel(_ bytes: ArraySlice<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.count <= 32 && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") }
     }
 }

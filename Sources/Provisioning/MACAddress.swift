@@ -38,6 +38,14 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.compact = digits.lowercased()
     }
 
+    /// Takes exactly twelve lowercase hex digits, as left by lowercasing a file name.
+    init?(lowercaseDigits digits: ArraySlice<UInt8>) {
+        guard digits.count == 12,
+            digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        else { return nil }
+        self.compact = String(decoding: digits, as: UTF8.self)
+    }
+
     /// `00:15:65:aa:bb:cc`.
     public var colonSeparated: String {
         var out = ""

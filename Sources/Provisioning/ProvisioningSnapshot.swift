@@ -54,7 +54,7 @@ public struct ProvisioningSnapshot: Sendable {
         if !mappings.isEmpty, let mapped = mappings[name.lowercased()] {
             return answerMapped(mapped, path: name, userAgent: userAgent, remoteIP: remoteIP)
         }
-        guard !name.isEmpty, !name.contains("/"), let request = ConfigRequest(fileName: name) else {
+        guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: "/")), let request = ConfigRequest(fileName: name) else {
             return .notFound("'/\(name)' is not a provisioning file name")
         }
         switch request {
