@@ -1,6 +1,9 @@
 public import Logging
 public import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 public import Provisioning
 public import ServiceLifecycle
 
@@ -49,7 +52,7 @@ public struct ProvisioningHTTPServer: Service {
         let catalog = catalog
         let recorder = recorder
         let logger = logger
-        let channel = try await ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -66,8 +69,14 @@ public struct ProvisioningHTTPServer: Service {
                     try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, logger: logger))
                 }
             }
-            .bind(host: host, port: port)
-            .get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch let error as IOError {
+            throw ProvisioningHTTPServerError(host: host, port: port, reason: String(cString: strerror(error.errnoCode)))
+        } catch {
+            throw ProvisioningHTTPServerError(host: host, port: port, reason: "\(error)")
+        }
         if let address = channel.localAddress {
             logger.info("provisioning HTTP listening on \(address)")
             onBound(address)
@@ -77,5 +86,16 @@ public struct ProvisioningHTTPServer: Service {
         } onGracefulShutdown: {
             channel.close(promise: nil)
         }
+    }
+}
+
+/// The provisioning HTTP server could not listen.
+public struct ProvisioningHTTPServerError: Error, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    public let reason: String
+
+    public var description: String {
+        "cannot listen for provisioning HTTP on \(host):\(port): \(reason) (is another server using the port? change it with 'settings set http-port')"
     }
 }
