@@ -62,7 +62,7 @@ public struct CatalogRefresher: Service {
                     let problems = try await refresh()
                     lastRevision = catalog.snapshot.revision
                     lastBuild = ContinuousClock.now
-                    waiting = problems.contains { $0.contains("credentials") }
+                    waiting = catalog.snapshot.phonesWaitingForCredentials > 0
                     for problem in problems where !reported.contains(problem) {
                         logger.warning("\(problem)")
                         reported.insert(problem)

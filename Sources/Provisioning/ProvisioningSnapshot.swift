@@ -35,6 +35,13 @@ public struct ProvisioningSnapshot: Sendable {
     /// How many phones the snapshot knows.
     public var deviceCount: Int { devices.count }
 
+    /// How many phones are answered 503 because their credentials cannot be had yet.
+    public var phonesWaitingForCredentials: Int {
+        devices.values.reduce(0) { count, entry in
+            if case .unavailable = entry.state { count + 1 } else { count }
+        }
+    }
+
     /// A snapshot that knows no phone, for the moment before the first build.
     public static func empty(settings: PnPSettings = .defaults) -> ProvisioningSnapshot {
         ProvisioningSnapshot(

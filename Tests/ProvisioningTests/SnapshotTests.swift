@@ -62,6 +62,7 @@ struct UnavailableCredentials: CredentialSource {
         defer { try? FileManager.default.removeItem(at: directory) }
         try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         for snapshot in [try await build(store), try await build(store, credentials: UnavailableCredentials())] {
+            #expect(snapshot.phonesWaitingForCredentials == 1)
             guard case .unavailable(_, let retryAfter) = snapshot.answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil) else {
                 Issue.record("expected 503")
                 continue
