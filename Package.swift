@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "autoprovision", targets: ["autoprovision"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
         .library(name: "HTTPTFTP", targets: ["HTTPTFTP"]),
+        .library(name: "AMI", targets: ["AMI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -43,11 +44,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AMI",
+            dependencies: [
+                "Provisioning",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "autoprovision",
             dependencies: [
                 "Provisioning",
                 "HTTPTFTP",
+                "AMI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

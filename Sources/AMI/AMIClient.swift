@@ -1,0 +1,121 @@
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+import Foundation
+
+/// The long-lived AMI connection of the daemon: keeps credentials and contacts in sync,
+/// and carries check-sync notifies.
+///
+/// It re-syncs after every (re)connect, on `FullyBooted` and `Reload` events,
+/// and every ``AMIConfiguration/syncInterval``. Any failure closes the
+/// connection and reconnects after a capped exponential backoff.
+public final class AMIClient: Service, Sendable {
+    let configuration: AMIConfiguration
+    /// Where synced credentials are published.
+    public let credentials: AMICredentialSource
+    let logger: Logger
+    let onSync: @Sendable () -> Void
+    private let current = Mutex<AMISession?>(nil)
+
+    /// - Parameters:
+    ///   - configuration: Where and as whom to connect.
+    ///   - credentials: The source to keep up to date.
+    ///   - logger: Where connection trouble is logged.
+    ///   - onSync: Called after each successful sync (to re-render phones' files).
+    public init(configuration: AMIConfiguration, credentials: AMICredentialSource, logger: Logger, onSync: @escaping @Sendable () -> Void = {}) {
+        self.configuration = configuration
+        self.credentials = credentials
+        self.logger = logger
+        self.onSync = onSync
+    }
+
+    /// The logged-in session, while connected.
+    public var session: AMISession? { current.withLock { $0 } }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await self.reconnectLoop()
+        }
+    }
+
+    private func reconnectLoop() async throws {
+        var delay = configuration.backoff.initial
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            do {
+                try await AMIConnector.withSession(configuration, logger: logger) { session in
+                    try await self.serve(session)
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                current.withLock { $0 = nil }
+                credentials.syncFailed("\(error)")
+                let age = credentials.directory.map { " (serving credentials synced \(Int(-$0.syncedAt.timeIntervalSinceNow)) s ago)" } ?? ""
+                logger.error("AMI \(configuration.host):\(configuration.port): \(error); retrying in \(delay)\(age)")
+            }
+            // A connection that lived a while resets the backoff; a flapping one keeps growing it.
+            if ContinuousClock.now - started > .seconds(30) { delay = configuration.backoff.initial }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, configuration.backoff.maximum)
+        }
+    }
+
+    private func serve(_ session: AMISession) async throws {
+        let version = await session.version ?? "?"
+        logger.info("AMI connected to \(configuration.host):\(configuration.port) (AMI \(version))")
+        current.withLock { $0 = session }
+        defer { current.withLock { $0 = nil } }
+        let (requests, requestSync) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        requestSync.yield()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in requests { try await self.sync(session) }
+            }
+            group.addTask {
+                for await event in session.events {
+                    switch event["Event"]?.lowercased() {
+                    case "fullybooted", "reload":
+                        self.logger.debug("AMI \(event["Event"]!) event: re-syncing credentials")
+                        requestSync.yield()
+                    case "contactstatus":
+                        if let endpoint = event["EndpointName"], let uri = event["URI"], let status = event["ContactStatus"] {
+                            self.credentials.contactChanged(endpoint: endpoint, uri: uri, status: status)
+                        }
+                    default:
+                        break
+                    }
+                }
+                throw AMIClientError.connectionClosed
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: self.configuration.syncInterval)
+                    requestSync.yield()
+                }
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: self.configuration.pingInterval)
+                    _ = try await session.send(AMIAction("Ping"), timeout: self.configuration.requestTimeout)
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    private func sync(_ session: AMISession) async throws {
+        let started = ContinuousClock.now
+        let previous = credentials.directory
+        let directory = try await AMIDirectorySync.fullSync(session, timeout: configuration.requestTimeout)
+        credentials.update(directory)
+        for endpoint in directory.refused where previous?.endpoints[endpoint.name]?.problem != endpoint.problem {
+            logger.warning("endpoint \(endpoint.name) cannot be provisioned: \(endpoint.problem ?? "")")
+        }
+        logger.info(
+            "AMI sync: \(directory.provisionable.count) endpoints provisionable, \(directory.refused.count) not, in \(ContinuousClock.now - started)"
+        )
+        onSync()
+    }
+}
