@@ -97,5 +97,40 @@ let package = Package(
             dependencies: ["autoprovision"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ScriptedAMIServer",
+            dependencies: [
+                "AMI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/ScriptedAMIServer",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AMITests",
+            dependencies: [
+                "AMI",
+                "Provisioning",
+                "ScriptedAMIServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Vectors"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ami-sync-benchmark",
+            dependencies: [
+                "AMI",
+                "ScriptedAMIServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/AMISync",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -38,6 +38,11 @@ public struct AMIFrameDecoder: NIOSingleStepByteToMessageDecoder {
                 return .banner(version: String(line.dropFirst(prefix.count)))
             }
             if inFollows {
+                if output.isEmpty, let colon = line.firstIndex(of: ":"), ["privilege", "actionid"].contains(line[..<colon].lowercased()) {
+                    // Before the raw text, the reply still carries its own headers.
+                    lines.append((String(line[..<colon]), String(line[line.index(after: colon)...].drop { $0 == " " })))
+                    continue
+                }
                 if line.hasSuffix("--END COMMAND--") {
                     let rest = line.dropLast("--END COMMAND--".count)
                     if !rest.isEmpty { output.append(String(rest)) }

@@ -3,7 +3,7 @@ import Foundation
 /// MD5 (RFC 1321), only for AMI's challenge login, whose key is `md5(challenge + secret)`.
 ///
 /// Not for anything that needs a secure hash; Asterisk chose the algorithm.
-enum MD5 {
+package enum MD5 {
     private static let shifts: [UInt32] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
         5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
@@ -17,7 +17,7 @@ enum MD5 {
     }
 
     /// The digest of `message` as 32 lowercase hex digits.
-    static func hex(_ message: [UInt8]) -> String {
+    package static func hex(_ message: [UInt8]) -> String {
         digest(message).map { byte in
             let digits = Array("0123456789abcdef")
             return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
