@@ -36,15 +36,16 @@ public enum AMIConnector {
         return try await channel.executeThenClose { inbound, outbound in
             try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
-                    // Reads until the peer closes; then every waiter learns the connection is gone.
-                    defer { Task { await session.close() } }
+                    // Reads until the peer closes; then every waiter learns the connection is gone,
+                    // and the work ends with the error its own wait reports.
                     do {
                         for try await frame in inbound { await session.receive(frame) }
+                    } catch is CancellationError {
                     } catch {
                         logger.warning("AMI connection error: \(error)")
                     }
                     await session.close()
-                    throw AMIClientError.connectionClosed
+                    return nil
                 }
                 group.addTask {
                     for await buffer in session.outgoing { try await outbound.write(buffer) }
@@ -72,15 +73,7 @@ public enum AMIConnector {
 
     /// Waits for the banner, then logs in with the MD5 challenge, or in plain text where the server has no challenge.
     static func login(_ session: AMISession, _ configuration: AMIConfiguration) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await session.banner() }
-            group.addTask {
-                try await Task.sleep(for: configuration.connectTimeout)
-                throw AMIClientError.noBanner
-            }
-            try await group.next()
-            group.cancelAll()
-        }
+        _ = try await session.banner(timeout: configuration.connectTimeout)
         let challenge = try await session.send(AMIAction("Challenge", [("AuthType", "MD5")]), timeout: configuration.requestTimeout)
         var fields = [("Username", configuration.username)]
         if challenge.isSuccess, let nonce = challenge.response["Challenge"] {

@@ -20,7 +20,7 @@ public actor AMISession {
     private var counter = 0
     private var closed = false
     private var bannerVersion: String?
-    private var bannerWaiters: [CheckedContinuation<String, any Error>] = []
+    private var bannerWaiters: [(deadline: ContinuousClock.Instant, continuation: CheckedContinuation<String, any Error>)] = []
     private let writes: AsyncStream<ByteBuffer>.Continuation
     private let eventSink: AsyncStream<AMIMessage>.Continuation
     private let logger: Logger
@@ -40,10 +40,11 @@ public actor AMISession {
     public var version: String? { bannerVersion }
 
     /// Waits for the banner.
-    func banner() async throws -> String {
+    /// - Throws: ``AMIClientError/noBanner`` when it has not come within `timeout`.
+    func banner(timeout: Duration) async throws -> String {
         if let bannerVersion { return bannerVersion }
         if closed { throw AMIClientError.connectionClosed }
-        return try await withCheckedThrowingContinuation { bannerWaiters.append($0) }
+        return try await withCheckedThrowingContinuation { bannerWaiters.append((.now + timeout, $0)) }
     }
 
     /// Sends an action and waits for its answer.
@@ -69,7 +70,7 @@ public actor AMISession {
         switch frame {
         case .banner(let version):
             bannerVersion = version
-            for waiter in bannerWaiters { waiter.resume(returning: version) }
+            for waiter in bannerWaiters { waiter.continuation.resume(returning: version) }
             bannerWaiters = []
         case .message(let message):
             route(message)
@@ -113,6 +114,9 @@ public actor AMISession {
 
     /// Fails requests whose deadline passed.
     func expire(now: ContinuousClock.Instant) {
+        let (late, waiting) = (bannerWaiters.filter { $0.deadline < now }, bannerWaiters.filter { $0.deadline >= now })
+        bannerWaiters = waiting
+        for waiter in late { waiter.continuation.resume(throwing: AMIClientError.noBanner) }
         for (id, request) in pending where request.deadline < now {
             pending[id] = nil
             request.continuation.resume(throwing: AMIClientError.timeout(action: request.action))
@@ -124,7 +128,7 @@ public actor AMISession {
         closed = true
         for (_, request) in pending { request.continuation.resume(throwing: AMIClientError.connectionClosed) }
         pending = [:]
-        for waiter in bannerWaiters { waiter.resume(throwing: AMIClientError.connectionClosed) }
+        for waiter in bannerWaiters { waiter.continuation.resume(throwing: AMIClientError.connectionClosed) }
         bannerWaiters = []
         writes.finish()
         eventSink.finish()
