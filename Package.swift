@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AutoprovisionCLITests",
-            dependencies: ["autoprovision"],
+            dependencies: ["autoprovision", "AMI", "ScriptedAMIServer"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -14,7 +14,8 @@ public final class AMIClient: Service, Sendable {
     /// Where synced credentials are published.
     public let credentials: AMICredentialSource
     let logger: Logger
-    let onSync: @Sendable () -> Void
+    let onSync: @Sendable (AMIDirectory) -> Void
+    let onFailure: @Sendable (String) -> Void
     private let current = Mutex<AMISession?>(nil)
 
     /// - Parameters:
@@ -22,11 +23,19 @@ public final class AMIClient: Service, Sendable {
     ///   - credentials: The source to keep up to date.
     ///   - logger: Where connection trouble is logged.
     ///   - onSync: Called after each successful sync (to re-render phones' files).
-    public init(configuration: AMIConfiguration, credentials: AMICredentialSource, logger: Logger, onSync: @escaping @Sendable () -> Void = {}) {
+    ///   - onFailure: Called when a connection or sync fails, with the reason.
+    public init(
+        configuration: AMIConfiguration,
+        credentials: AMICredentialSource,
+        logger: Logger,
+        onSync: @escaping @Sendable (AMIDirectory) -> Void = { _ in },
+        onFailure: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.credentials = credentials
         self.logger = logger
         self.onSync = onSync
+        self.onFailure = onFailure
     }
 
     /// The logged-in session, while connected.
@@ -51,6 +60,7 @@ public final class AMIClient: Service, Sendable {
             } catch {
                 current.withLock { $0 = nil }
                 credentials.syncFailed("\(error)")
+                onFailure("\(error)")
                 let age = credentials.directory.map { " (serving credentials synced \(Int(-$0.syncedAt.timeIntervalSinceNow)) s ago)" } ?? ""
                 logger.error("AMI \(configuration.host):\(configuration.port): \(error); retrying in \(delay)\(age)")
             }
@@ -116,6 +126,6 @@ public final class AMIClient: Service, Sendable {
         logger.info(
             "AMI sync: \(directory.provisionable.count) endpoints provisionable, \(directory.refused.count) not, in \(ContinuousClock.now - started)"
         )
-        onSync()
+        onSync(directory)
     }
 }

@@ -88,6 +88,15 @@ enum StoreMigrations {
                 }
             }
         }
+        migrator.registerMigration("v2-runtime-status") { db in
+            // What the daemon reports about itself (last AMI sync), for other processes to show.
+            // Deliberately not watched by the revision triggers: it changes no phone's file.
+            try db.create(table: "runtimeStatus") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

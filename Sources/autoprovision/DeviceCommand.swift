@@ -1,3 +1,4 @@
+import AMI
 import ArgumentParser
 import Foundation
 import Provisioning
@@ -6,7 +7,7 @@ struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Manage phones and their line bindings.",
-        subcommands: [Add.self, List.self, Remove.self, Bind.self, Unbind.self]
+        subcommands: [Add.self, List.self, Remove.self, Bind.self, Unbind.self, RebootPhone.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -76,11 +77,19 @@ struct DeviceCommand: AsyncParsableCommand {
         @Argument(help: "The phone's MAC.") var mac: String
         @Argument(help: "The extension.") var extensionNumber: String
         @Option(help: "The line (1 to 16).") var line: Int = 1
+        @Flag(help: "Make the phone re-provision right away (check-sync NOTIFY).") var reboot = false
+        @OptionGroup var ami: AMIOptions
 
         func run() async throws {
             let mac = try parseMAC(mac)
-            try store.open().bind(mac: mac, extensionNumber: extensionNumber, line: line, actor: "cli")
+            let store = try store.open()
+            try store.bind(mac: mac, extensionNumber: extensionNumber, line: line, actor: "cli")
             print("device \(mac) line \(line) bound to \(extensionNumber)")
+            if reboot {
+                // Give a running daemon time to render the new file before the phone asks for it.
+                try await Task.sleep(for: .seconds(1))
+                try RebootPhone.report(try await Reboot.phone(mac, store: store, ami: try ami.configuration()))
+            }
         }
     }
 
@@ -95,6 +104,26 @@ struct DeviceCommand: AsyncParsableCommand {
             try store.open().unbind(mac: mac, line: line, actor: "cli")
             print("device \(mac) line \(line) unbound")
         }
+    }
+}
+
+struct RebootPhone: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reboot",
+        abstract: "Make a phone re-fetch its configuration (SIP NOTIFY check-sync;reboot=true)."
+    )
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The phone's MAC.") var mac: String
+    @OptionGroup var ami: AMIOptions
+
+    func run() async throws {
+        let mac = try parseMAC(mac)
+        try Self.report(try await Reboot.phone(mac, store: try store.open(), ami: try ami.configuration()))
+    }
+
+    static func report(_ outcome: NotifyOutcome) throws {
+        if case .failed = outcome { throw CLIError(outcome.description) }
+        print(outcome.description)
     }
 }
 

@@ -1,3 +1,4 @@
+import AMI
 public import ArgumentParser
 import HTTPTFTP
 public import Logging
@@ -11,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the provisioning daemon until SIGINT or SIGTERM."
     )
     @OptionGroup var store: StoreOptions
+    @OptionGroup var ami: AMIOptions
     @Option(help: "The address the provisioning HTTP server binds.") var bind = "0.0.0.0"
     @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
@@ -23,10 +25,30 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "autoprovision")
+        let amiConfiguration = try ami.configuration()
         let store = try store.open()
         let settings = try store.settings()
         let catalog = ProvisioningCatalog()
-        let builder = SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store))
+        var services: [any Service] = []
+        let credentials: any CredentialSource
+        if let amiConfiguration {
+            let source = AMICredentialSource()
+            credentials = source
+            services.append(
+                AMIClient(
+                    configuration: amiConfiguration, credentials: source, logger: logger,
+                    onSync: { directory in
+                        catalog.invalidate()
+                        try? store.setRuntimeStatus("ami.last-sync", "\(directory.provisionable.count) provisionable, \(directory.refused.count) not")
+                    },
+                    onFailure: { reason in try? store.setRuntimeStatus("ami.last-error", reason) }
+                ))
+            logger.info("credentials come from Asterisk at \(amiConfiguration.host):\(amiConfiguration.port) as \(amiConfiguration.username)")
+        } else {
+            credentials = LocalAccountCredentialSource(store: store)
+            logger.info("credentials come from the local accounts table (no --ami given)")
+        }
+        let builder = SnapshotBuilder(store: store, credentials: credentials)
         let refresher = CatalogRefresher(catalog: catalog, builder: builder, store: store, logger: logger)
         // The first snapshot is ready before the port opens, so no phone ever sees an empty catalog.
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
@@ -34,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         let http = ProvisioningHTTPServer(host: bind, port: httpPort ?? settings.httpPort, catalog: catalog, recorder: recorder, logger: logger)
         logger.info("autoprovision starting", metadata: ["db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
         let group = ServiceGroup(
-            services: [refresher, recorder, http],
+            services: services + [refresher, recorder, http],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -15,6 +15,11 @@ struct StoreOptions: ParsableArguments {
     func open() throws(StoreError) -> ProvisioningStore {
         try ProvisioningStore(path: path, defaultHost: HostAddress.primaryIPv4())
     }
+
+    /// The store, without creating a database that does not exist yet.
+    func openIfExists() throws(StoreError) -> ProvisioningStore? {
+        FileManager.default.fileExists(atPath: path) ? try open() : nil
+    }
 }
 
 extension Vendor: ExpressibleByArgument {
