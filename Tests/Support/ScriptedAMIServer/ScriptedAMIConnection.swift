@@ -140,10 +140,22 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
             out += message([("Response", "Error"), ("Message", "Invalid/unknown command")])
         }
         let channel = context.channel
+        if name == "pjsipshowendpoints", state.holdEndpointList {
+            Self.writeWhenReleased(out, channel: channel, server: server)
+            return
+        }
         let closeAfterwards = shouldClose
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: out))).whenComplete { _ in
             if closeAfterwards { channel.close(promise: nil) }
         }
+    }
+
+    private static func writeWhenReleased(_ text: String, channel: any Channel, server: ScriptedAMIServer) {
+        guard server.state.withLock({ $0.holdEndpointList }) else {
+            channel.writeAndFlush(ByteBuffer(string: text), promise: nil)
+            return
+        }
+        channel.eventLoop.scheduleTask(in: .milliseconds(5)) { writeWhenReleased(text, channel: channel, server: server) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -41,6 +41,8 @@ public final class ScriptedAMIServer: Sendable {
         public var notifyError: String?
         /// Every action received, in order (Secret and Key included: tests check the login).
         public var received: [AMIMessage] = []
+        /// Hold back the answer to `PJSIPShowEndpoints` while true, so a benchmark can look at the client first.
+        public var holdEndpointList = false
         public var logins = 0
     }
 
@@ -56,7 +58,7 @@ public final class ScriptedAMIServer: Sendable {
     }
 
     /// Starts a server on a free loopback port.
-    public static func start(_ configure: (inout State) -> Void = { _ in }) async throws -> ScriptedAMIServer {
+    public static func start(_ configure: @Sendable (inout State) -> Void = { _ in }) async throws -> ScriptedAMIServer {
         let box = ServerBox()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
