@@ -82,7 +82,7 @@ public enum AMIConnector {
         } else {
             fields.append(("Secret", configuration.secret))
         }
-        fields.append(("Events", "system,security,reporting"))
+        fields.append(("Events", "system"))
         let login = try await session.send(AMIAction("Login", fields), timeout: configuration.requestTimeout)
         guard login.isSuccess else { throw AMIClientError.authenticationFailed(login.message.isEmpty ? "no reason given" : login.message) }
     }
