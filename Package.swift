@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Provisioning", targets: ["Provisioning"]),
         .library(name: "HTTPTFTP", targets: ["HTTPTFTP"]),
         .library(name: "AMI", targets: ["AMI"]),
+        .library(name: "AGI", targets: ["AGI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -45,6 +46,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AGI",
+            dependencies: [
+                "Provisioning",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AMI",
             dependencies: [
                 "Provisioning",
@@ -61,6 +73,7 @@ let package = Package(
                 "Provisioning",
                 "HTTPTFTP",
                 "AMI",
+                "AGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

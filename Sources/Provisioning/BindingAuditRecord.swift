@@ -15,10 +15,15 @@ public struct BindingAuditRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public var previousExtension: String?
     /// Who made the change: `cli`, `agi`, `admin-api`.
     public var actor: String
+    /// Free text: the caller's IP and the outcome of a star-code attempt.
+    public var detail: String?
 
-    public init(mac: MACAddress, line: Int?, action: String, extensionNumber: String?, previousExtension: String?, actor: String) {
+    public init(
+        mac: MACAddress?, line: Int?, action: String, extensionNumber: String?, previousExtension: String?, actor: String, detail: String? = nil
+    ) {
         self.at = Date()
-        self.mac = mac.compact
+        self.mac = mac?.compact ?? ""
+        self.detail = detail
         self.line = line
         self.action = action
         self.extensionNumber = extensionNumber

@@ -44,13 +44,36 @@ extension ProvisioningStore {
     }
 
     /// Binds a line of a known phone to an extension, replacing what that line had.
+    /// - Parameters:
+    ///   - createWithVendor: Create the device first when it is unknown (star-code binding of a phone
+    ///     found through the neighbour table); nil refuses unknown MACs.
+    ///   - detail: Recorded in the audit log (the caller's IP).
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown MAC.
-    public func bind(mac: MACAddress, extensionNumber: String, line: Int = 1, actor: String) throws(StoreError) {
+    public func bind(
+        mac: MACAddress, extensionNumber: String, line: Int = 1, actor: String, createWithVendor: Vendor?? = nil, detail: String? = nil
+    ) throws(StoreError) {
         try Validation.extensionNumber(extensionNumber)
         try Validation.line(line)
         try write { db in
-            let device = try Self.device(db, mac: mac)
-            try Self.bind(db, deviceID: device.id!, mac: mac, extensionNumber: extensionNumber, line: line, actor: actor)
+            var device: DeviceRecord
+            if let existing = try DeviceRecord.filter(Column("mac") == mac.compact).fetchOne(db) {
+                device = existing
+            } else if let vendor = createWithVendor {
+                device = DeviceRecord(mac: mac, vendor: vendor)
+                device.firstSeen = Date()
+                try device.insert(db)
+                try Self.audit(db, mac: mac, line: nil, action: "device-add", extensionNumber: nil, previousExtension: nil, actor: actor, detail: detail)
+            } else {
+                throw StoreError.notFound("no device with MAC \(mac)")
+            }
+            try Self.bind(db, deviceID: device.id!, mac: mac, extensionNumber: extensionNumber, line: line, actor: actor, detail: detail)
+        }
+    }
+
+    /// Records a refused or failed bind attempt in the audit log.
+    public func recordRefusedBind(mac: MACAddress?, line: Int?, extensionNumber: String?, actor: String, detail: String) throws(StoreError) {
+        try write { db in
+            try Self.audit(db, mac: mac, line: line, action: "bind-refused", extensionNumber: extensionNumber, previousExtension: nil, actor: actor, detail: detail)
         }
     }
 
@@ -113,10 +136,12 @@ extension ProvisioningStore {
     // MARK: - Helpers inside a transaction
 
     static func audit(
-        _ db: Database, mac: MACAddress, line: Int?, action: String, extensionNumber: String?, previousExtension: String?, actor: String
+        _ db: Database, mac: MACAddress?, line: Int?, action: String, extensionNumber: String?, previousExtension: String?, actor: String,
+        detail: String? = nil
     ) throws {
         var record = BindingAuditRecord(
-            mac: mac, line: line, action: action, extensionNumber: extensionNumber, previousExtension: previousExtension, actor: actor
+            mac: mac, line: line, action: action, extensionNumber: extensionNumber, previousExtension: previousExtension, actor: actor,
+            detail: detail
         )
         try record.insert(db)
     }
@@ -128,9 +153,16 @@ extension ProvisioningStore {
         return device
     }
 
-    static func bind(_ db: Database, deviceID: Int64, mac: MACAddress, extensionNumber: String, line: Int, actor: String) throws {
+    static func bind(
+        _ db: Database, deviceID: Int64, mac: MACAddress, extensionNumber: String, line: Int, actor: String, detail: String? = nil
+    ) throws {
         let existing = try LineBindingRecord.filter(Column("deviceID") == deviceID && Column("line") == line).fetchOne(db)
-        if existing?.extensionNumber == extensionNumber { return }
+        if existing?.extensionNumber == extensionNumber {
+            if let detail {
+                try Self.audit(db, mac: mac, line: line, action: "bind-unchanged", extensionNumber: extensionNumber, previousExtension: nil, actor: actor, detail: detail)
+            }
+            return
+        }
         if var existing {
             existing.extensionNumber = extensionNumber
             try existing.update(db)
@@ -138,8 +170,9 @@ extension ProvisioningStore {
             var binding = LineBindingRecord(deviceID: deviceID, line: line, extensionNumber: extensionNumber)
             try binding.insert(db)
         }
-        try Self.audit(db, 
-            mac: mac, line: line, action: "bind", extensionNumber: extensionNumber, previousExtension: existing?.extensionNumber, actor: actor
+        try Self.audit(
+            db, mac: mac, line: line, action: "bind", extensionNumber: extensionNumber, previousExtension: existing?.extensionNumber, actor: actor,
+            detail: detail
         )
     }
 

@@ -97,6 +97,12 @@ enum StoreMigrations {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3-audit-detail") { db in
+            // Caller IP and outcome of star-code attempts, refusals included.
+            try db.alter(table: "bindingAudit") { t in
+                t.add(column: "detail", .text)
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+public import Provisioning
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds the MAC behind an IP address in the kernel's neighbour table.
+///
+/// IPv4 reads `/proc/net/arp`, where only complete entries (flag 0x2, non-zero
+/// MAC) count. IPv6 has no such file, so it asks `ip -6 neigh`. An address
+/// with no entry yet gets one UDP datagram, which makes the kernel resolve it.
+public struct NeighbourTable: Sendable {
+    /// The IPv4 table (a test may point at a file of its own).
+    public var arpPath: String
+    /// `ip` from iproute2, for IPv6.
+    public var ipCommand: String?
+    /// Whether a missing entry may be provoked with a datagram.
+    public var provoke: Bool
+
+    public init(arpPath: String = "/proc/net/arp", ipCommand: String? = NeighbourTable.findIPCommand(), provoke: Bool = true) {
+        self.arpPath = arpPath
+        self.ipCommand = ipCommand
+        self.provoke = provoke
+    }
+
+    public static func findIPCommand() -> String? {
+        ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The MAC for `ip`, provoking resolution and waiting up to `wait` when there is no entry yet.
+    public func resolve(_ ip: String, wait: Duration = .seconds(2)) async -> MACAddress? {
+        if let mac = lookup(ip) { return mac }
+        guard provoke else { return nil }
+        Self.sendDatagram(to: ip)
+        let deadline = ContinuousClock.now + wait
+        while ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            if let mac = lookup(ip) { return mac }
+        }
+        return nil
+    }
+
+    /// The MAC for `ip` if the table has a complete entry now.
+    public func lookup(_ ip: String) -> MACAddress? {
+        ip.contains(":") ? lookupIPv6(ip) : lookupIPv4(ip)
+    }
+
+    func lookupIPv4(_ ip: String) -> MACAddress? {
+        guard let text = try? String(contentsOfFile: arpPath, encoding: .utf8) else { return nil }
+        return Self.parseARP(text, ip: ip)
+    }
+
+    /// Reads `/proc/net/arp` text: `IP  HW-type  Flags  HW-address  Mask  Device`.
+    static func parseARP(_ text: String, ip: String) -> MACAddress? {
+        for line in text.split(separator: "\n").dropFirst() {
+            let columns = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard columns.count >= 4, columns[0] == ip else { continue }
+            guard let flags = UInt32(columns[2].dropFirst(2), radix: 16), flags & 0x2 != 0 else { continue }
+            guard let mac = try? MACAddress(parsing: String(columns[3])), mac.compact != "000000000000" else { continue }
+            return mac
+        }
+        return nil
+    }
+
+    func lookupIPv6(_ ip: String) -> MACAddress? {
+        guard let ipCommand else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ipCommand)
+        process.arguments = ["-6", "neigh", "show", ip]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Self.parseIPNeigh(String(decoding: data, as: UTF8.self), ip: ip)
+    }
+
+    /// Reads `ip neigh` lines: `fd99::2 dev vA lladdr 02:8f:98:53:23:aa REACHABLE `.
+    static func parseIPNeigh(_ text: String, ip: String) -> MACAddress? {
+        for line in text.split(separator: "\n") {
+            let tokens = line.split(separator: " ")
+            guard tokens.first.map(String.init) == ip, let index = tokens.firstIndex(of: "lladdr"), index + 1 < tokens.count else { continue }
+            if tokens.contains("INCOMPLETE") || tokens.contains("FAILED") { continue }
+            guard let mac = try? MACAddress(parsing: String(tokens[index + 1])), mac.compact != "000000000000" else { continue }
+            return mac
+        }
+        return nil
+    }
+
+    /// One UDP datagram to the discard port: enough for the kernel to start ARP or NDP.
+    static func sendDatagram(to ip: String) {
+        if ip.contains(":") {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = in_port_t(UInt16(9).bigEndian)
+            guard inet_pton(AF_INET6, ip, &address.sin6_addr) == 1 else { return }
+            let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, "x", 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(9).bigEndian)
+            guard inet_pton(AF_INET, ip, &address.sin_addr) == 1 else { return }
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, "x", 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+    }
+
+    /// Whether `text` is an IPv4 or IPv6 address.
+    public static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}
