@@ -135,6 +135,21 @@ let package = Package(
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "AGITests",
+            dependencies: [
+                "AGI",
+                "Provisioning",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Vectors"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ami-sync-benchmark",
             dependencies: [

@@ -161,6 +161,7 @@ public struct StarCodeBindScript: AGIScript {
             mac: mac, extensionNumber: number, line: attempt.line, actor: "agi", createWithVendor: .some(OUITable.vendor(for: mac)),
             detail: "caller \(caller.ip) (\(caller.source.rawValue)): OK"
         )
+        try store.recordSeen(mac: mac, ip: caller.ip)
         return .ok
     }
 }

@@ -40,6 +40,13 @@ extension ProvisioningStore {
         }
     }
 
+    /// Notes where a phone was seen (a star-code call), without moving the revision.
+    public func recordSeen(mac: MACAddress, ip: String, at date: Date = Date()) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE device SET lastSeen = ?, lastIP = ? WHERE mac = ?", arguments: [date, ip, mac.compact])
+        }
+    }
+
     /// Records config fetches in one transaction; this does not move the revision.
     public func recordFetches(_ events: [FetchEvent]) throws(StoreError) {
         guard !events.isEmpty else { return }

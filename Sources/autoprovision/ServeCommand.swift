@@ -1,3 +1,4 @@
+import AGI
 import AMI
 public import ArgumentParser
 import HTTPTFTP
@@ -14,6 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var ami: AMIOptions
     @Option(help: "The address the provisioning HTTP server binds.") var bind = "0.0.0.0"
+    @Option(help: ArgumentHelp("Where the FastAGI server for star-code binding listens ('off' to disable).", valueName: "host:port"))
+    var agi = "127.0.0.1:4573"
     @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
@@ -31,10 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
         let catalog = ProvisioningCatalog()
         var services: [any Service] = []
         let credentials: any CredentialSource
+        var amiClient: AMIClient?
         if let amiConfiguration {
             let source = AMICredentialSource()
             credentials = source
-            services.append(
+            amiClient = 
                 AMIClient(
                     configuration: amiConfiguration, credentials: source, logger: logger,
                     onSync: { directory in
@@ -42,13 +46,23 @@ struct ServeCommand: AsyncParsableCommand {
                         try? store.setRuntimeStatus("ami.last-sync", "\(directory.provisionable.count) provisionable, \(directory.refused.count) not")
                     },
                     onFailure: { reason in try? store.setRuntimeStatus("ami.last-error", reason) }
-                ))
+                )
+            services.append(amiClient!)
             logger.info("credentials come from Asterisk at \(amiConfiguration.host):\(amiConfiguration.port) as \(amiConfiguration.username)")
         } else {
             credentials = LocalAccountCredentialSource(store: store)
             logger.info("credentials come from the local accounts table (no --ami given)")
         }
         let builder = SnapshotBuilder(store: store, credentials: credentials)
+        if agi.lowercased() != "off" {
+            let address = try Self.hostPort(agi, option: "--agi")
+            let client = amiClient
+            let bindScript = StarCodeBindScript(store: store, credentials: credentials, logger: logger) { mac in
+                let outcome = await Reboot.phone(mac, store: store, client: client, logger: logger)
+                logger.notice("\(mac): \(outcome)")
+            }
+            services.append(FastAGIServer(host: address.host, port: address.port, scripts: ["bind": bindScript], logger: logger))
+        }
         let refresher = CatalogRefresher(catalog: catalog, builder: builder, store: store, logger: logger)
         // The first snapshot is ready before the port opens, so no phone ever sees an empty catalog.
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
@@ -62,6 +76,17 @@ struct ServeCommand: AsyncParsableCommand {
         )
         try await group.run()
         logger.info("autoprovision stopped")
+    }
+}
+
+extension ServeCommand {
+    static func hostPort(_ text: String, option: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIError("\(option) '\(text)' must be HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 }
 
