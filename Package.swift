@@ -135,10 +135,20 @@ let package = Package(
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ScriptedAGIClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/ScriptedAGIClient",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AGITests",
             dependencies: [
                 "AGI",
+                "ScriptedAGIClient",
                 "Provisioning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -158,6 +168,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/AMISync",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "agi-bind-benchmark",
+            dependencies: [
+                "AGI",
+                "Provisioning",
+                "ScriptedAGIClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/AGIBind",
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOEmbedded
+import ScriptedAGIClient
 import Testing
 @testable import AGI
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Provisioning
 import Synchronization
+import ScriptedAGIClient
 import Testing
 @testable import AGI
 #if canImport(Glibc)

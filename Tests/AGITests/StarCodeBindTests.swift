@@ -3,6 +3,7 @@ import Logging
 import Provisioning
 import ServiceLifecycle
 import Synchronization
+import ScriptedAGIClient
 import Testing
 @testable import AGI
 

@@ -4,19 +4,24 @@ import NIOPosix
 
 /// Plays Asterisk's side of a FastAGI session over real TCP: sends the `agi_*`
 /// block, then answers each command line from a table, as `res_agi.c` would.
-struct FakeAsterisk {
+public struct FakeAsterisk {
     /// Channel variables `GET VARIABLE` answers (missing ones give `200 result=0`).
-    var variables: [String: String] = [:]
+    public var variables: [String: String] = [:]
     /// Send `HANGUP` before the reply to this command (0-based), as a caller hanging up mid-session does.
-    var hangupBeforeCommand: Int?
+    public var hangupBeforeCommand: Int?
 
-    struct Session {
-        var commands: [String] = []
-        var setVariables: [String: String] = [:]
+    public struct Session: Sendable {
+        public var commands: [String] = []
+        public var setVariables: [String: String] = [:]
+    }
+
+    public init(variables: [String: String] = [:], hangupBeforeCommand: Int? = nil) {
+        self.variables = variables
+        self.hangupBeforeCommand = hangupBeforeCommand
     }
 
     /// Runs one session against `port` with the given environment block (LF line ends, final blank line).
-    func run(port: Int, environment: String) async throws -> Session {
+    public func run(port: Int, environment: String) async throws -> Session {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
@@ -57,7 +62,7 @@ struct FakeAsterisk {
     }
 
     /// Splits like `parse_args` in res_agi.c: blanks separate, `"` toggles quoting, `\` escapes.
-    static func parseArguments(_ line: String) -> [String] {
+    public static func parseArguments(_ line: String) -> [String] {
         var arguments: [String] = []
         var current = ""
         var quoted = false
@@ -87,7 +92,7 @@ struct FakeAsterisk {
     }
 
     /// An environment block like Asterisk's, for the `/bind` script.
-    static func environment(extension dialled: String, arguments: [String] = [], script: String = "bind") -> String {
+    public static func environment(extension dialled: String, arguments: [String] = [], script: String = "bind") -> String {
         var lines = [
             "agi_network: yes", "agi_network_script: \(script)", "agi_request: agi://127.0.0.1:4573/\(script)",
             "agi_channel: PJSIP/guest-00000007", "agi_language: en", "agi_type: PJSIP", "agi_uniqueid: 1746044688.69",
