@@ -51,7 +51,8 @@ public struct FastAGIServer: Service {
         }
         logger.info("FastAGI listening on \(host):\(server.channel.localAddress?.port ?? port)")
         onBound(server.channel.localAddress?.port ?? port)
-        try await withGracefulShutdownHandler {
+        // Closing the listener on cancellation too: a failing sibling service cancels the group.
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await server.executeThenClose { connections in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in connections {
@@ -59,7 +60,7 @@ public struct FastAGIServer: Service {
                     }
                 }
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             server.channel.close(promise: nil)
         }
     }

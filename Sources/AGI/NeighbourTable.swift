@@ -52,11 +52,13 @@ public struct NeighbourTable: Sendable {
 
     /// Reads `/proc/net/arp` text: `IP  HW-type  Flags  HW-address  Mask  Device`.
     static func parseARP(_ text: String, ip: String) -> MACAddress? {
-        for line in text.split(separator: "\n").dropFirst() {
-            let columns = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard columns.count >= 4, columns[0] == ip else { continue }
-            guard let flags = UInt32(columns[2].dropFirst(2), radix: 16), flags & 0x2 != 0 else { continue }
-            guard let mac = try? MACAddress(parsing: String(columns[3])), mac.compact != "000000000000" else { continue }
+        // Byte-wise: the table can have thousands of rows and is read on every star-code call.
+        let wanted = Array(ip.utf8)
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")).dropFirst() {
+            let columns = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            guard columns.count >= 4, columns[0].elementsEqual(wanted) else { continue }
+            guard let flags = UInt32(String(decoding: columns[2].dropFirst(2), as: UTF8.self), radix: 16), flags & 0x2 != 0 else { continue }
+            guard let mac = try? MACAddress(parsing: String(decoding: columns[3], as: UTF8.self)), mac.compact != "000000000000" else { continue }
             return mac
         }
         return nil

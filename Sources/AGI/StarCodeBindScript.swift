@@ -159,9 +159,8 @@ public struct StarCodeBindScript: AGIScript {
         }
         try store.bind(
             mac: mac, extensionNumber: number, line: attempt.line, actor: "agi", createWithVendor: .some(OUITable.vendor(for: mac)),
-            detail: "caller \(caller.ip) (\(caller.source.rawValue)): OK"
+            detail: "caller \(caller.ip) (\(caller.source.rawValue)): OK", seenAt: caller.ip
         )
-        try store.recordSeen(mac: mac, ip: caller.ip)
         return .ok
     }
 }

@@ -81,9 +81,10 @@ public struct ProvisioningHTTPServer: Service {
             logger.info("provisioning HTTP listening on \(address)")
             onBound(address)
         }
-        await withGracefulShutdownHandler {
+        // Closing the listener on cancellation too: a failing sibling service cancels the group.
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
     }

@@ -49,8 +49,10 @@ extension ProvisioningStore {
     ///     found through the neighbour table); nil refuses unknown MACs.
     ///   - detail: Recorded in the audit log (the caller's IP).
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown MAC.
+    ///   - seenAt: The phone's address, noted as where it was last seen.
     public func bind(
-        mac: MACAddress, extensionNumber: String, line: Int = 1, actor: String, createWithVendor: Vendor?? = nil, detail: String? = nil
+        mac: MACAddress, extensionNumber: String, line: Int = 1, actor: String, createWithVendor: Vendor?? = nil, detail: String? = nil,
+        seenAt ip: String? = nil
     ) throws(StoreError) {
         try Validation.extensionNumber(extensionNumber)
         try Validation.line(line)
@@ -67,6 +69,9 @@ extension ProvisioningStore {
                 throw StoreError.notFound("no device with MAC \(mac)")
             }
             try Self.bind(db, deviceID: device.id!, mac: mac, extensionNumber: extensionNumber, line: line, actor: actor, detail: detail)
+            if let ip {
+                try db.execute(sql: "UPDATE device SET lastSeen = ?, lastIP = ? WHERE id = ?", arguments: [Date(), ip, device.id!])
+            }
         }
     }
 
@@ -125,7 +130,12 @@ extension ProvisioningStore {
 
     /// One phone, or nil.
     public func device(mac: MACAddress) throws(StoreError) -> DeviceSummary? {
-        try devices().first { $0.device.mac == mac.compact }
+        try read { db in
+            guard let device = try DeviceRecord.filter(Column("mac") == mac.compact).fetchOne(db) else { return nil }
+            let lines = try LineBindingRecord.filter(Column("deviceID") == device.id!).order(Column("line")).fetchAll(db)
+            let template = try device.templateID.flatMap { try TemplateRecord.fetchOne(db, key: $0)?.name }
+            return DeviceSummary(device: device, lines: lines, templateName: template)
+        }
     }
 
     /// The most recent binding changes, newest first.

@@ -22,6 +22,11 @@ public final class ProvisioningStore: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.label = "autoprovision"
+        configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a commit is one write, not an fsync; an application crash loses
+            // nothing and a power cut at worst the last commits, never the file's integrity.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreMigrations.migrator.migrate(pool)

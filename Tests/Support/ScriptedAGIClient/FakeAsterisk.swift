@@ -29,12 +29,12 @@ public struct FakeAsterisk {
         var session = Session()
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: environment))
-            var pending = ""
+            var pending: [UInt8] = []
             for try await chunk in inbound {
-                pending += String(buffer: chunk)
-                while let newline = pending.firstIndex(of: "\n") {
-                    let line = String(pending[..<newline])
-                    pending = String(pending[pending.index(after: newline)...])
+                pending += chunk.readableBytesView
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
                     if hangupBeforeCommand == session.commands.count { try await outbound.write(ByteBuffer(string: "HANGUP\n")) }
                     session.commands.append(line)
                     try await outbound.write(ByteBuffer(string: reply(to: line, session: &session)))
