@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Provisioning
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct AsteriskConfCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +34,9 @@ struct AsteriskConfCommand: AsyncParsableCommand {
             guard FileManager.default.createFile(atPath: temporary.path, contents: Data(file.contents.utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw CLIError("cannot write \(temporary.path)")
             }
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CLIError("cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
+            }
             print("wrote \(url.path)")
         }
     }

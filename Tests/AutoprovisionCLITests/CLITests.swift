@@ -120,4 +120,27 @@ import Testing
         #expect(output.contains("autoprovision stopped"))
         #expect(!output.contains("first-password") && !output.contains("second-password"), "a password reached the log")
     }
+
+    @Test func asteriskConfMatchesTheStore() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["settings", "set", "extension-template", "*77*1000"]).status == 0)
+        let secret = try #require(try cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
+            .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
+        let output = cli.directory.appendingPathComponent("asterisk").path
+        let result = try cli.run(["asterisk-conf", "--output", output, "--agi", "127.0.0.1:4600"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let extensions = try String(contentsOfFile: output + "/extensions.conf", encoding: .utf8)
+        let pjsip = try String(contentsOfFile: output + "/pjsip.conf", encoding: .utf8)
+        #expect(extensions.contains("exten => _*77*XXXX,1,"))
+        #expect(extensions.contains("AGI(agi://127.0.0.1:4600/bind,${EXTEN:4},"))
+        #expect(pjsip.contains("\npassword=\(secret)\n"))
+        #expect(pjsip.contains("\nusername=guest\n"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: output + "/pjsip.conf")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        // Printed without --output, the secret is masked.
+        let printed = try cli.run(["asterisk-conf"])
+        #expect(printed.stdout.contains("password=********"))
+        #expect(!printed.stdout.contains(secret))
+    }
 }
