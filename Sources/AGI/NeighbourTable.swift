@@ -97,23 +97,22 @@ public struct NeighbourTable: Sendable {
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = in_port_t(UInt16(9).bigEndian)
             guard inet_pton(AF_INET6, ip, &address.sin6_addr) == 1 else { return }
-            let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
-            guard fd >= 0 else { return }
-            defer { close(fd) }
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, "x", 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
+            send(&address, family: AF_INET6)
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(9).bigEndian)
             guard inet_pton(AF_INET, ip, &address.sin_addr) == 1 else { return }
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            guard fd >= 0 else { return }
-            defer { close(fd) }
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, "x", 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            send(&address, family: AF_INET)
+        }
+    }
+
+    private static func send<Address>(_ address: inout Address, family: Int32) {
+        let fd = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, "x", 1, 0, $0, socklen_t(MemoryLayout<Address>.size)) }
         }
     }
 

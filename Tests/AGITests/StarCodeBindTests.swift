@@ -37,7 +37,10 @@ final class Reboots: Sendable {
         return Fixture(store: store, directory: directory, arpPath: arpPath)
     }
 
-    func withServer(_ fixture: Fixture, neighbours: NeighbourTable? = nil, limiter: BindRateLimiter = BindRateLimiter(), _ body: (Int) async throws -> Void) async throws {
+    func withServer(
+        _ fixture: Fixture, neighbours: NeighbourTable? = nil, limiter: BindRateLimiter = BindRateLimiter(), sessionTimeout: Duration = .seconds(5),
+        _ body: (Int) async throws -> Void
+    ) async throws {
         let reboots = fixture.reboots
         let script = StarCodeBindScript(
             store: fixture.store, credentials: LocalAccountCredentialSource(store: fixture.store),
@@ -45,7 +48,7 @@ final class Reboots: Sendable {
             rebootDelay: .zero
         ) { mac in reboots.macs.withLock { $0.append(mac) } }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = FastAGIServer(host: "127.0.0.1", port: 0, scripts: ["bind": script], logger: logger, sessionTimeout: .seconds(5)) {
+        let server = FastAGIServer(host: "127.0.0.1", port: 0, scripts: ["bind": script], logger: logger, sessionTimeout: sessionTimeout) {
             continuation.yield($0)
         }
         let group = ServiceGroup(services: [server], logger: logger)
@@ -176,23 +179,12 @@ final class Reboots: Sendable {
     @Test func aClientThatSendsNothingIsClosed() async throws {
         let fixture = try fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        let script = StarCodeBindScript(store: fixture.store, credentials: LocalAccountCredentialSource(store: fixture.store), logger: logger) { _ in }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = FastAGIServer(host: "127.0.0.1", port: 0, scripts: ["bind": script], logger: logger, sessionTimeout: .milliseconds(300)) {
-            continuation.yield($0)
-        }
-        let group = ServiceGroup(services: [server], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await withServer(fixture, sessionTimeout: .milliseconds(300)) { port in
             let started = ContinuousClock.now
             // Half an environment block, then silence: the server must hang up on its own.
             let session = try await FakeAsterisk().run(port: port, environment: "agi_network: yes\n")
             #expect(session.commands.isEmpty)
             #expect(ContinuousClock.now - started < .seconds(3))
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 
