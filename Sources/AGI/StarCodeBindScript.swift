@@ -16,6 +16,7 @@ public struct StarCodeBindScript: AGIScript {
     let logger: Logger
     let rebootDelay: Duration
     let reboot: @Sendable (MACAddress) async -> Void
+    let settings: @Sendable () throws -> PnPSettings
 
     /// - Parameters:
     ///   - store: Settings, devices and the audit log.
@@ -24,12 +25,15 @@ public struct StarCodeBindScript: AGIScript {
     ///   - limiter: Attempts per caller address.
     ///   - logger: Where every attempt is logged.
     ///   - rebootDelay: The wait after the call before the phone is rebooted.
+    ///   - settings: The current settings; the daemon passes its in-memory snapshot's, so a call costs no settings read.
     ///   - reboot: Sends the check-sync NOTIFY to one phone.
     public init(
         store: ProvisioningStore, credentials: any CredentialSource, neighbours: NeighbourTable = NeighbourTable(),
         limiter: BindRateLimiter = BindRateLimiter(), logger: Logger, rebootDelay: Duration = .seconds(2),
+        settings: (@Sendable () throws -> PnPSettings)? = nil,
         reboot: @escaping @Sendable (MACAddress) async -> Void
     ) {
+        self.settings = settings ?? { [store] in try store.settings() }
         self.store = store
         self.credentials = credentials
         self.neighbours = neighbours
@@ -68,8 +72,8 @@ public struct StarCodeBindScript: AGIScript {
                 detail: "caller \(attempt.ip ?? "?"): \(status.rawValue)\(attempt.note.map { ", \($0)" } ?? "")"
             )
         }
+        // The outcome is the dialplan's to show; our own log has the details.
         _ = try? await call.setVariable("PROVISION_STATUS", status.rawValue)
-        _ = try? await call.verbose("autoprovision: \(summary)", level: 3)
         guard status == .ok, let mac = attempt.mac else { return nil }
         let delay = rebootDelay
         let reboot = reboot
@@ -88,7 +92,7 @@ public struct StarCodeBindScript: AGIScript {
     }
 
     private func bind(_ call: AGICall, _ attempt: inout Attempt) async throws -> ProvisionStatus {
-        let settings = try store.settings()
+        let settings = try self.settings()
         let environment = call.environment
         // 1. The extension: from the dialplan's first argument, else from the dialled number.
         if let argument = environment.arguments.first, !argument.isEmpty {

@@ -57,7 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
         if agi.lowercased() != "off" {
             let address = try Self.hostPort(agi, option: "--agi")
             let client = amiClient
-            let bindScript = StarCodeBindScript(store: store, credentials: credentials, logger: logger) { mac in
+            let bindScript = StarCodeBindScript(
+                store: store, credentials: credentials, logger: logger, settings: { catalog.snapshot.settings }
+            ) { mac in
                 let outcome = await Reboot.phone(mac, store: store, client: client, logger: logger)
                 logger.notice("\(mac): \(outcome)")
             }
