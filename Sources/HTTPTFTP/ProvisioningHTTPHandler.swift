@@ -77,7 +77,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         }
         let path = request.path
         let snapshot = catalog.snapshot
-        guard Self.isAcceptablePath(path) else {
+        guard RequestPath.isAcceptable(path) else {
             logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remoteIP ?? "?")")
             send(.badRequest, text: "path not allowed\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
             return
@@ -114,19 +114,6 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context
             )
         }
-    }
-
-    /// Phones ask for plain file names: anything escaped, or able to climb out of the root, is refused.
-    static func isAcceptablePath(_ path: Substring) -> Bool {
-        var previous: UInt8 = 0
-        var count = 0
-        for byte in path.utf8 {
-            count += 1
-            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "\\") || count > 1024 { return false }
-            if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return false }
-            previous = byte
-        }
-        return path.utf8.first == UInt8(ascii: "/")
     }
 
     private func client(_ request: PhoneHTTPRequest) -> String {

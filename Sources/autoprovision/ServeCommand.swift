@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address the provisioning HTTP server binds.") var bind = "0.0.0.0"
     @Option(help: ArgumentHelp("Where the FastAGI server for star-code binding listens ('off' to disable).", valueName: "host:port"))
     var agi = "127.0.0.1:4573"
+    @Option(help: ArgumentHelp("Where the TFTP server listens when the tftp setting is on.", valueName: "host:port"))
+    var tftp = "0.0.0.0:69"
     @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
@@ -70,6 +72,12 @@ struct ServeCommand: AsyncParsableCommand {
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
         let recorder = FetchRecorder(store: store, logger: logger)
         let http = ProvisioningHTTPServer(host: bind, port: httpPort ?? settings.httpPort, catalog: catalog, recorder: recorder, logger: logger)
+        if settings.tftpEnabled {
+            let address = try Self.hostPort(tftp, option: "--tftp")
+            services.append(TFTPServer(host: address.host, port: address.port, catalog: catalog, recorder: recorder, logger: logger))
+        } else {
+            logger.info("TFTP is off (settings set tftp on, then restart, to serve phones that use DHCP option 66)")
+        }
         logger.info("autoprovision starting", metadata: ["db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
         let group = ServiceGroup(
             services: services + [refresher, recorder, http],

@@ -34,4 +34,17 @@ enum Curl {
         }
         return Response(status: status, headers: headers, body: text)
     }
+
+    /// Runs curl with exactly these arguments; the exit status and what it printed.
+    static func raw(_ arguments: [String]) throws -> (status: Int32, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--max-time", "10"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Provisioning
+import Synchronization
+
+/// Answers read requests on the TFTP port (69): resolves the file exactly as HTTP does and hands the
+/// transfer to a new socket; refuses writes and anything else.
+final class TFTPRequestHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let catalog: ProvisioningCatalog
+    private let recorder: FetchRecorder?
+    private let logger: Logger
+    private let limits: TFTPLimits
+
+    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger, limits: TFTPLimits) {
+        self.catalog = catalog
+        self.recorder = recorder
+        self.logger = logger
+        self.limits = limits
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let remote = envelope.remoteAddress
+        guard let ip = remote.ipAddress, !Self.isGroupAddress(ip) else { return }
+        let packet: TFTPPacket
+        do {
+            packet = try TFTPPacket(parsing: envelope.data)
+        } catch {
+            logger.debug("TFTP: \(error) from \(remote)")
+            reply(.error(code: .illegalOperation, message: "Illegal TFTP operation"), to: remote, context: context)
+            return
+        }
+        switch packet {
+        case .readRequest(let filename, let mode, let options):
+            start(filename: filename, mode: mode, options: options, client: remote, ip: ip, context: context)
+        case .writeRequest(let filename, _):
+            logger.debug("TFTP: write of \(String(reflecting: filename)) refused from \(remote)")
+            reply(.error(code: .accessViolation, message: "Access violation"), to: remote, context: context)
+        default:
+            reply(.error(code: .illegalOperation, message: "Illegal TFTP operation"), to: remote, context: context)
+        }
+    }
+
+    private func start(filename: String, mode: String, options: [TFTPOption], client: SocketAddress, ip: String, context: ChannelHandlerContext) {
+        let path = filename.hasPrefix("/") ? filename : "/" + filename
+        guard RequestPath.isAcceptable(path[...]), !path.dropFirst().isEmpty else {
+            logger.notice("TFTP: refused path \(String(reflecting: filename)) from \(ip)")
+            reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
+            return
+        }
+        let snapshot = catalog.snapshot
+        var body: [UInt8]
+        switch snapshot.answer(path: path[...], userAgent: nil, remoteIP: ip) {
+        case .file(let file, let mac):
+            body = file.body
+            if let mac { recorder?.record(FetchEvent(mac: mac, at: Date(), ip: ip, port: client.port)) }
+            if snapshot.verbose { logger.info("TFTP: serving \(path) to \(ip)") }
+        case .notFound(let reason):
+            logger.info("TFTP 404 \(path) from \(ip): \(reason)")
+            reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
+            return
+        case .forbidden(let reason):
+            logger.warning("TFTP 403 \(path) from \(ip): \(reason)")
+            reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
+            return
+        case .unavailable(let reason, _):
+            logger.warning("TFTP 503 \(path) from \(ip): \(reason)")
+            reply(.error(code: .notDefined, message: "Configuration not available yet, try again"), to: client, context: context)
+            return
+        }
+        if mode == "netascii" { body = TFTPTransfer.netascii(body) }
+        guard limits.begin(ip) else {
+            logger.notice("TFTP: too many transfers (from \(ip) or in all); request for \(path) refused")
+            reply(.error(code: .notDefined, message: "Server busy, try again"), to: client, context: context)
+            return
+        }
+        let transfer = TFTPTransfer(file: body, requested: options)
+        let logger = logger
+        let limits = limits
+        let local = context.channel.localAddress
+        // A new port per transfer: the server's transfer ID (RFC 1350 §4).
+        DatagramBootstrap(group: context.eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TFTPTransferHandler(transfer: transfer, client: client, logger: logger))
+                }
+            }
+            .bind(host: local?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 } ?? (client.protocol == .inet6 ? "::" : "0.0.0.0"), port: 0)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    channel.closeFuture.whenComplete { _ in limits.end(ip) }
+                case .failure(let error):
+                    limits.end(ip)
+                    logger.warning("TFTP: cannot open a transfer socket: \(error)")
+                }
+            }
+    }
+
+    private func reply(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        packet.encode(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+    }
+
+    /// Multicast and broadcast sources are spoofed by definition: never answer them.
+    static func isGroupAddress(_ ip: String) -> Bool {
+        if ip.contains(":") { return ip.lowercased().hasPrefix("ff") }
+        guard let first = ip.split(separator: ".").first.flatMap({ Int($0) }) else { return true }
+        return (224...239).contains(first) || ip == "255.255.255.255" || ip.hasSuffix(".255")
+    }
+}
+
+/// Bounds concurrent transfers, in all and per client address, so the server cannot be turned into an amplifier.
+final class TFTPLimits: Sendable {
+    private let state = Mutex<(total: Int, perSource: [String: Int])>((0, [:]))
+    let maximumTotal: Int
+    let maximumPerSource: Int
+
+    init(maximumTotal: Int = 256, maximumPerSource: Int = 4) {
+        self.maximumTotal = maximumTotal
+        self.maximumPerSource = maximumPerSource
+    }
+
+    func begin(_ source: String) -> Bool {
+        state.withLock { state in
+            guard state.total < maximumTotal, state.perSource[source, default: 0] < maximumPerSource else { return false }
+            state.total += 1
+            state.perSource[source, default: 0] += 1
+            return true
+        }
+    }
+
+    func end(_ source: String) {
+        state.withLock { state in
+            state.total -= 1
+            state.perSource[source, default: 1] -= 1
+            if state.perSource[source] == 0 { state.perSource[source] = nil }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+public import Logging
+import NIOCore
+import NIOPosix
+public import Provisioning
+public import ServiceLifecycle
+
+/// The read-only TFTP server (UDP 69 by default) for phones that follow DHCP option 66.
+///
+/// It serves the same names, bytes and MAC lists as the HTTP server. Without
+/// the privilege to bind its port it logs one line and stays off, so the rest
+/// of the daemon still runs.
+public struct TFTPServer: Service {
+    public var host: String
+    public var port: Int
+    let catalog: ProvisioningCatalog
+    let recorder: FetchRecorder?
+    let logger: Logger
+    let onBound: @Sendable (Int) -> Void
+
+    public init(
+        host: String, port: Int, catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger,
+        onBound: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.catalog = catalog
+        self.recorder = recorder
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let catalog = catalog
+        let recorder = recorder
+        let logger = logger
+        let limits = TFTPLimits()
+        let channel: any Channel
+        do {
+            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            TFTPRequestHandler(catalog: catalog, recorder: recorder, logger: logger, limits: limits)
+                        )
+                    }
+                }
+                .bind(host: host, port: port)
+                .get()
+        } catch {
+            logger.error("TFTP is off: cannot listen on UDP \(host):\(port) (\(error)); port 69 needs root or CAP_NET_BIND_SERVICE")
+            // Stay in the group until it stops: a service that returns early would stop the daemon.
+            try? await gracefulShutdown()
+            return
+        }
+        let bound = channel.localAddress?.port ?? port
+        logger.info("TFTP listening on \(host):\(bound)")
+        onBound(bound)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+    }
+}

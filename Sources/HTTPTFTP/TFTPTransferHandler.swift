@@ -1,0 +1,86 @@
+import Logging
+import NIOCore
+
+/// Runs one transfer on its own UDP port (the server's transfer ID), talking only to the client's port.
+final class TFTPTransferHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private var transfer: TFTPTransfer
+    private let client: SocketAddress
+    private let logger: Logger
+    private var timer: Scheduled<Void>?
+
+    init(transfer: TFTPTransfer, client: SocketAddress, logger: Logger) {
+        self.transfer = transfer
+        self.client = client
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        perform(transfer.start(), context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard envelope.remoteAddress == client else {
+            // RFC 1350 §4: a stray source gets ERROR 5; the transfer goes on.
+            send(.error(code: .unknownTransferID, message: "Unknown transfer ID"), to: envelope.remoteAddress, context: context)
+            context.flush()
+            return
+        }
+        switch try? TFTPPacket(parsing: envelope.data) {
+        case .acknowledgement(let block):
+            perform(transfer.receiveAcknowledgement(block), context: context)
+        case .error(let code, let message):
+            // Code 8 after an OACK is a client probing the size (UEFI, some phones): not worth a warning.
+            logger.debug("TFTP client \(client) ended the transfer: \(code) \(message)")
+            perform(transfer.receiveError(), context: context)
+        default:
+            logger.debug("TFTP: unexpected packet from \(client) during a transfer")
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("TFTP transfer to \(client) failed: \(error)")
+        context.close(promise: nil)
+    }
+
+    private func perform(_ action: TFTPTransfer.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            return
+        case .send(let packets):
+            for packet in packets { send(packet, to: client, context: context) }
+            context.flush()
+            armTimer(context: context)
+        case .finished:
+            timer?.cancel()
+            context.close(promise: nil)
+        case .failed(let reason):
+            logger.info("TFTP transfer to \(client) abandoned: \(reason)")
+            timer?.cancel()
+            context.close(promise: nil)
+        }
+    }
+
+    private func armTimer(context: ChannelHandlerContext) {
+        timer?.cancel()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(transfer.ackTimeout)) {
+            let (handler, context) = loopBound.value
+            handler.perform(handler.transfer.timeout(), context: context)
+        }
+    }
+
+    private func send(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 4 + transfer.blockSize)
+        packet.encode(into: &buffer)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+    }
+}

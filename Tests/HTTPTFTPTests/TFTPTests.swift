@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import NIOCore
+import Provisioning
+import ServiceLifecycle
+import Testing
+@testable import HTTPTFTP
+
+@Suite struct TFTPPacketTests {
+    /// The byte-exact packets of the reference file, by their heading.
+    static func vectors() throws -> [String: [UInt8]] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vectors/tftp_packets_hex.txt")
+        var result: [String: [UInt8]] = [:]
+        var heading: String?
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
+            if line.hasPrefix("## ") {
+                heading = String(line.dropFirst(3))
+            } else if let current = heading, !line.hasPrefix("#"), line.first?.isHexDigit == true {
+                result[current] = line.split(separator: " ").compactMap { UInt8($0, radix: 16) }
+                heading = nil
+            }
+        }
+        return result
+    }
+
+    func encoded(_ packet: TFTPPacket) -> [UInt8] {
+        var buffer = ByteBuffer()
+        packet.encode(into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    @Test func referencePacketsRoundTrip() throws {
+        let vectors = try Self.vectors()
+        let rrq = try #require(vectors["RRQ octet, no options"])
+        #expect(try TFTPPacket(parsing: ByteBuffer(bytes: rrq)) == .readRequest(filename: "001565aabbcc.cfg", mode: "octet", options: []))
+        let withOptions = try #require(vectors["RRQ with options blksize=1468 tsize=0 timeout=5 windowsize=8"])
+        guard case .readRequest(let name, _, let options) = try TFTPPacket(parsing: ByteBuffer(bytes: withOptions)) else {
+            Issue.record("not a read request")
+            return
+        }
+        #expect(name == "y000000000028.cfg")
+        #expect(options.map(\.name) == ["blksize", "tsize", "timeout", "windowsize"])
+        let expected: [(String, TFTPPacket)] = [
+            ("OACK blksize=1468 tsize=1234", .optionAcknowledgement([TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "1234")])),
+            ("ACK block 0 (client acknowledges OACK on RRQ)", .acknowledgement(block: 0)),
+            ("DATA block 1 carrying a whole 4-byte file \"#!ve\" (4 < blksize, so it is also the final block)", .data(block: 1, payload: ByteBuffer(string: "#!ve"))),
+            ("ERROR 1 File not found", .error(code: .fileNotFound, message: "File not found")),
+            ("ERROR 2 Access violation (e.g. WRQ on a read-only server, path traversal)", .error(code: .accessViolation, message: "Access violation")),
+            ("ERROR 4 Illegal TFTP operation", .error(code: .illegalOperation, message: "Illegal TFTP operation")),
+            ("ERROR 5 Unknown transfer ID (packet from wrong source port)", .error(code: .unknownTransferID, message: "Unknown transfer ID")),
+        ]
+        for (heading, packet) in expected {
+            let bytes = try #require(vectors[heading], "\(heading)")
+            #expect(encoded(packet) == bytes, "\(heading)")
+            #expect(try TFTPPacket(parsing: ByteBuffer(bytes: bytes)) == packet, "\(heading)")
+        }
+    }
+
+    @Test func garbageIsRefused() {
+        for bytes: [UInt8] in [[], [0], [0, 9], [0, 1, 0x41], [0, 1, 0x41, 0, 0x78, 0], [0, 4, 0, 1, 9]] {
+            #expect(throws: TFTPPacketError.self) { try TFTPPacket(parsing: ByteBuffer(bytes: bytes)) }
+        }
+    }
+}
+
+@Suite struct TFTPTransferTests {
+    @Test func optionsAreAcknowledgedOnlyWhenAskedAndSane() {
+        let transfer = TFTPTransfer(file: Array(repeating: 1, count: 3000), requested: [
+            TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "0"), TFTPOption(name: "bogus", value: "1"),
+            TFTPOption(name: "timeout", value: "999"),
+        ])
+        #expect(transfer.options == [TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "3000")])
+        #expect(transfer.blockSize == 1468)
+        #expect(TFTPTransfer(file: [], requested: []).options.isEmpty)
+    }
+
+    @Test func exactMultipleEndsWithAnEmptyBlockAndDuplicatesAreIgnored() {
+        var transfer = TFTPTransfer(file: Array(repeating: 7, count: 1024))
+        #expect(transfer.start() == .send([.data(block: 1, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512)))]))
+        #expect(transfer.receiveAcknowledgement(1) == .send([.data(block: 2, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512)))]))
+        #expect(transfer.receiveAcknowledgement(1) == .none)
+        #expect(transfer.receiveAcknowledgement(2) == .send([.data(block: 3, payload: ByteBuffer())]))
+        #expect(transfer.receiveAcknowledgement(3) == .finished)
+    }
+
+    @Test func blockNumbersRollOverPast65535() {
+        // 70,000 blocks of 8 bytes: the block number wraps to 0 and goes on.
+        var transfer = TFTPTransfer(file: Array(repeating: 0, count: 8 * 70_000 - 1), blockSize: 8)
+        _ = transfer.start()
+        var acknowledged = 0
+        var last = TFTPTransfer.Action.none
+        for block in 1...70_000 {
+            last = transfer.receiveAcknowledgement(UInt16(truncatingIfNeeded: block))
+            if last != .none { acknowledged += 1 }
+        }
+        #expect(acknowledged == 70_000)
+        #expect(last == .finished)
+    }
+
+    @Test func retransmitsThenGivesUp() {
+        var transfer = TFTPTransfer(file: [1, 2, 3], options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
+        let oack = TFTPTransfer.Action.send([.optionAcknowledgement([TFTPOption(name: "tsize", value: "3")])])
+        #expect(transfer.start() == oack)
+        #expect(transfer.timeout() == oack)
+        #expect(transfer.timeout() == oack)
+        guard case .failed = transfer.timeout() else {
+            Issue.record("must give up after the retries")
+            return
+        }
+    }
+
+    @Test func windowsSendSeveralBlocks() {
+        var transfer = TFTPTransfer(file: Array(repeating: 1, count: 20), blockSize: 8, windowSize: 4)
+        guard case .send(let packets) = transfer.start() else { return }
+        #expect(packets.count == 3)
+        #expect(transfer.receiveAcknowledgement(3) == .finished)
+    }
+
+    @Test func netasciiLineEnds() {
+        #expect(TFTPTransfer.netascii(Array("a\nb\rc".utf8)) == [97, 13, 10, 98, 13, 0, 99])
+    }
+}
+
+/// The TFTP server on a real socket, fetched with curl.
+@Suite struct TFTPServerTests {
+    @Test func curlGetsTheSameBytesOverTFTPAsOverHTTP() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw<&>204", displayName: "Bob"))
+        try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        try store.addDevice(mac: MACAddress(parsing: "c074adaabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        try store.set(.macBlacklist, to: "c074adaabbcc")
+        let logger = Logger(label: "tftp-test")
+        let catalog = ProvisioningCatalog()
+        let refresher = CatalogRefresher(
+            catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store, logger: logger)
+        try await refresher.refresh()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let http = ProvisioningHTTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) { continuation.yield($0.port ?? 0) }
+        let tftp = TFTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) { continuation.yield($0) }
+        let group = ServiceGroup(services: [http, tftp], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let first = try #require(await iterator.next())
+            let second = try #require(await iterator.next())
+            // Both servers report; tell them apart by asking HTTP.
+            let (httpPort, tftpPort) = (try? Curl.fetch("http://127.0.0.1:\(first)/", ["--max-time", "1"]))?.status == 200 ? (first, second) : (second, first)
+            let overHTTP = try Curl.fetch("http://127.0.0.1:\(httpPort)/001565aabbcc.cfg")
+            #expect(overHTTP.status == 200)
+            for extra in [[String](), ["--tftp-blksize", "1468"], ["--tftp-blksize", "8"]] {
+                let overTFTP = try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565aabbcc.cfg"] + extra)
+                #expect(overTFTP.status == 0, "\(extra)")
+                #expect(overTFTP.body == overHTTP.body, "\(extra)")
+            }
+            #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565ffffff.cfg"]).status != 0)
+            #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/cfgc074adaabbcc.xml"]).status != 0)
+            let upload = directory.appendingPathComponent("up.cfg")
+            try "x".write(to: upload, atomically: true, encoding: .utf8)
+            #expect(try Curl.raw(["-T", upload.path, "tftp://127.0.0.1:\(tftpPort)/001565aabbcc.cfg"]).status != 0)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
