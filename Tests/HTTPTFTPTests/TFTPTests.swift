@@ -4,6 +4,9 @@ import NIOCore
 import Provisioning
 import ServiceLifecycle
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import HTTPTFTP
 
 @Suite struct TFTPPacketTests {
@@ -155,6 +158,18 @@ import Testing
                 #expect(overTFTP.status == 0, "\(extra)")
                 #expect(overTFTP.body == overHTTP.body, "\(extra)")
             }
+            // A packet from a stray port gets ERROR 5 and the transfer goes on (RFC 1350 §4).
+            let client = try UDPSocket()
+            let stray = try UDPSocket()
+            try client.send([0, 1] + Array("001565aabbcc.cfg".utf8) + [0] + Array("octet".utf8) + [0], to: tftpPort)
+            let (firstBlock, transferPort) = try client.receive()
+            #expect(Array(firstBlock.prefix(4)) == [0, 3, 0, 1])
+            #expect(transferPort != tftpPort)
+            try stray.send([0, 4, 0, 1], to: transferPort)
+            #expect(try stray.receive().0 == [0, 5, 0, 5] + Array("Unknown transfer ID".utf8) + [0])
+            try client.send([0, 4, 0, 1], to: transferPort)
+            let (secondBlock, _) = try client.receive()
+            #expect(Array(secondBlock.prefix(4)) == [0, 3, 0, 2])
             #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565ffffff.cfg"]).status != 0)
             #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/cfgc074adaabbcc.xml"]).status != 0)
             let upload = directory.appendingPathComponent("up.cfg")
@@ -163,5 +178,40 @@ import Testing
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+}
+
+/// A plain blocking UDP socket on 127.0.0.1 with a 2 s receive timeout.
+final class UDPSocket {
+    let fd: Int32
+
+    init() throws {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8], to port: Int) throws {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let sent = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard sent == bytes.count else { throw RawSocket.Failure(what: "sendto") }
+    }
+
+    func receive() throws -> ([UInt8], Int) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let count = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &length) }
+        }
+        guard count >= 0 else { throw RawSocket.Failure(what: "recvfrom timed out") }
+        return (Array(buffer[..<count]), Int(UInt16(bigEndian: address.sin_port)))
     }
 }
