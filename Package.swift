@@ -46,6 +46,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Discovery",
+            dependencies: [
+                "Provisioning",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AGI",
             dependencies: [
                 "Provisioning",
@@ -143,6 +154,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/Support/ScriptedAGIClient",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DiscoveryTests",
+            dependencies: [
+                "Discovery",
+                "Provisioning",
+            ],
+            exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
