@@ -85,6 +85,7 @@ let package = Package(
                 "HTTPTFTP",
                 "AMI",
                 "AGI",
+                "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,6 +162,8 @@ let package = Package(
             dependencies: [
                 "Discovery",
                 "Provisioning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Vectors"],
             swiftSettings: swiftSettings

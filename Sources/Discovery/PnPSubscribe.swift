@@ -11,6 +11,9 @@ public struct PnPSubscribe: Hashable, Sendable {
     public var firmwareVersion: String?
     public var callID: String
     public var message: SIPMessage
+    /// Where the datagram came from (filled in by the listener).
+    public var sourceIP: String?
+    public var sourcePort: Int = 5060
 
     /// Reads the PnP facts of a SIP message.
     /// - Throws: ``PnPSubscribeError`` when it is not a ua-profile SUBSCRIBE or carries no usable MAC.

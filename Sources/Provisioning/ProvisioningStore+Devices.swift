@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 
 extension ProvisioningStore {
@@ -194,5 +194,41 @@ extension ProvisioningStore {
             throw StoreError.invalidValue("template '\(name)' is for \(template.vendor.displayName), but the device is a \(vendor.displayName)")
         }
         return template.id!
+    }
+}
+
+extension ProvisioningStore {
+    /// Records a phone that announced itself (PnP): creates it unbound, or refreshes what it said about
+    /// itself; another device's stale claim on the same address is cleared.
+    /// - Returns: True when the phone was not known before.
+    @discardableResult
+    public func recordDiscovered(
+        mac: MACAddress, vendor: Vendor?, model: String?, firmwareVersion: String?, ip: String, port: Int, at date: Date = Date()
+    ) throws(StoreError) -> Bool {
+        let model = model.flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
+        let firmwareVersion = firmwareVersion.flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
+        return try write { db in
+            try db.execute(sql: "UPDATE device SET lastIP = NULL, lastPort = NULL WHERE lastIP = ? AND mac != ?", arguments: [ip, mac.compact])
+            if var device = try DeviceRecord.filter(Column("mac") == mac.compact).fetchOne(db) {
+                let before = device
+                if device.vendor == nil { device.vendor = vendor }
+                device.model = model ?? device.model
+                device.firmwareVersion = firmwareVersion ?? device.firmwareVersion
+                device.lastIP = ip
+                device.lastPort = port
+                device.lastSeen = date
+                if device != before { try device.update(db) }
+                return false
+            }
+            var device = DeviceRecord(mac: mac, vendor: vendor, model: model)
+            device.firmwareVersion = firmwareVersion
+            device.lastIP = ip
+            device.lastPort = port
+            device.firstSeen = date
+            device.lastSeen = date
+            try device.insert(db)
+            try Self.audit(db, mac: mac, line: nil, action: "device-discovered", extensionNumber: nil, previousExtension: nil, actor: "pnp", detail: "\(ip):\(port)")
+            return true
+        }
     }
 }

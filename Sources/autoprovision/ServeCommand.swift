@@ -1,5 +1,6 @@
 import AGI
 import AMI
+import Discovery
 public import ArgumentParser
 import HTTPTFTP
 public import Logging
@@ -17,6 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address the provisioning HTTP server binds.") var bind = "0.0.0.0"
     @Option(help: ArgumentHelp("Where the FastAGI server for star-code binding listens ('off' to disable).", valueName: "host:port"))
     var agi = "127.0.0.1:4573"
+    @Option(name: .customLong("pnp-interface"), help: ArgumentHelp("Answer PnP multicast on this interface only (repeatable; default: every multicast-capable IPv4 interface).", valueName: "name"))
+    var pnpInterfaces: [String] = []
+    @Flag(name: .customLong("no-pnp"), help: "Do not answer SIP multicast plug-and-play.") var noPnP = false
     @Option(help: ArgumentHelp("Where the TFTP server listens when the tftp setting is on.", valueName: "host:port"))
     var tftp = "0.0.0.0:69"
     @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
@@ -72,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
         let recorder = FetchRecorder(store: store, logger: logger)
         let http = ProvisioningHTTPServer(host: bind, port: httpPort ?? settings.httpPort, catalog: catalog, recorder: recorder, logger: logger)
+        if !noPnP {
+            services.append(PnPService(store: store, catalog: catalog, interfaces: pnpInterfaces.isEmpty ? nil : pnpInterfaces, logger: logger))
+        }
         if settings.tftpEnabled {
             let address = try Self.hostPort(tftp, option: "--tftp")
             services.append(TFTPServer(host: address.host, port: address.port, catalog: catalog, recorder: recorder, logger: logger))

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import Provisioning
+import ServiceLifecycle
+import Synchronization
+import Testing
+@testable import Discovery
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// PnP over real multicast: a phone in its own network namespace behind a veth pair sends a
+/// real SUBSCRIBE to 224.0.1.75:5060 and must get the 200 OK and the NOTIFY.
+@Suite(.serialized) struct MulticastPnPTests {
+    static var skipReason: String? {
+        if getuid() != 0 { return "needs root for network namespaces and a packet socket (CI runs as root)" }
+        if ipCommand == nil { return "needs iproute2's ip command" }
+        if python == nil { return "needs python3 to play the phone inside the namespace" }
+        return nil
+    }
+
+    static let ipCommand = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw Failure(text: "\(executable) \(arguments.joined(separator: " ")): \(text)") }
+        return text
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let text: String
+        var description: String { text }
+    }
+
+    /// The phone: sends the SUBSCRIBE to the group from port 5062, prints what comes back, answers the NOTIFY.
+    static let phoneScript = #"""
+    import socket, sys
+    phone_ip, path = sys.argv[1], sys.argv[2]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((phone_ip, 5062))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(phone_ip))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
+    s.sendto(open(path, 'rb').read(), ('224.0.1.75', 5060))
+    s.settimeout(5)
+    seen = []
+    while len(seen) < 2:
+        data, addr = s.recvfrom(65535)
+        text = data.decode()
+        seen.append(text)
+        if text.startswith('NOTIFY'):
+            head = dict(l.split(': ', 1) for l in text.split('\r\n')[1:] if ': ' in l)
+            reply = 'SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n' % (
+                head['Via'], head['From'], head['To'], head['Call-ID'], head['CSeq'])
+            s.sendto(reply.encode(), addr)
+    sys.stdout.write('\n=====\n'.join(seen))
+    """#
+
+    func withPhone(_ body: (_ hostInterface: String, _ namespace: String, _ phoneIP: String, _ hostIP: String) async throws -> Void) async throws {
+        let ip = Self.ipCommand!
+        let tag = String(UInt32.random(in: 0..<0xffff), radix: 16)
+        let namespace = "ap-pnp-\(tag)"
+        let host = "apn\(tag)"
+        let peer = "apm\(tag)"
+        let subnet = Int.random(in: 16...250)
+        defer {
+            _ = try? Self.run(ip, ["link", "del", host])
+            _ = try? Self.run(ip, ["netns", "del", namespace])
+        }
+        try Self.run(ip, ["netns", "add", namespace])
+        try Self.run(ip, ["link", "add", host, "type", "veth", "peer", "name", peer])
+        try Self.run(ip, ["link", "set", peer, "netns", namespace])
+        try Self.run(ip, ["-n", namespace, "link", "set", peer, "address", "00:15:65:f4:f9:e1"])
+        try Self.run(ip, ["addr", "add", "10.232.\(subnet).1/24", "dev", host])
+        try Self.run(ip, ["-n", namespace, "addr", "add", "10.232.\(subnet).2/24", "dev", peer])
+        try Self.run(ip, ["link", "set", host, "up", "multicast", "on"])
+        try Self.run(ip, ["-n", namespace, "link", "set", peer, "up", "multicast", "on"])
+        try Self.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
+        try Self.run(ip, ["-n", namespace, "route", "add", "224.0.0.0/4", "dev", peer])
+        try await body(host, namespace, "10.232.\(subnet).2", "10.232.\(subnet).1")
+    }
+
+    func answer(holdPort: Bool) async throws {
+        try await withPhone { hostInterface, namespace, phoneIP, hostIP in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pnp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: hostIP)
+            try store.set(.pbxHost, to: hostIP)
+            let logger = Logger(label: "pnp-test")
+            let catalog = ProvisioningCatalog()
+            try await CatalogRefresher(
+                catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
+                logger: logger
+            ).refresh()
+            // Asterisk's stand-in: 0.0.0.0:5060 held without SO_REUSEADDR.
+            let holder = holdPort ? try HeldPort(port: 5060) : nil
+            let (ready, continuation) = AsyncStream.makeStream(of: String.self)
+            let service = PnPService(store: store, catalog: catalog, interfaces: [hostInterface], logger: logger) { continuation.yield($0) }
+            let group = ServiceGroup(services: [service], logger: logger)
+            let subscribe = directory.appendingPathComponent("subscribe.sip")
+            try Data(PnPSubscribeTests.wire("sip_pnp_subscribe_yealink_w52p_ngrep.txt")).write(to: subscribe)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ready.makeAsyncIterator()
+                let path = try #require(await iterator.next())
+                #expect(path == (holdPort ? "packet" : "udp"))
+                let output = try Self.run(Self.ipCommand!, ["netns", "exec", namespace, Self.python!, "-c", Self.phoneScript, phoneIP, subscribe.path])
+                let messages = output.components(separatedBy: "\n=====\n")
+                #expect(messages.count == 2)
+                #expect(messages.first?.hasPrefix("SIP/2.0 200 OK\r\n") == true)
+                #expect(messages.first?.contains("Call-ID: 1536537630@10.1.3.239\r\n") == true)
+                #expect(messages.first?.contains(";received=\(phoneIP)") == true)
+                #expect(messages.last?.hasPrefix("NOTIFY sip:MAC001565f4f9e1@10.1.3.239:5059 SIP/2.0\r\n") == true)
+                #expect(messages.last?.contains("Subscription-State: terminated;reason=timeout\r\n") == true)
+                #expect(messages.last?.hasSuffix("\r\n\r\nhttp://\(hostIP):8480/") == true)
+                if let holder { #expect(holder.receivedAnything() == false, "the port's owner must see no SUBSCRIBE") }
+                // The phone appears unbound in the device list.
+                var device: DeviceSummary?
+                for _ in 0..<50 where device == nil {
+                    device = try store.device(mac: MACAddress(parsing: "001565f4f9e1"))
+                    if device == nil { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(device?.device.vendor == .yealink)
+                #expect(device?.device.model == "W52P")
+                #expect(device?.device.firmwareVersion == "25.81.0.10")
+                #expect(device?.device.lastIP == phoneIP)
+                #expect(device?.lines.isEmpty == true)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+
+    @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
+    func answeredBesideTheOwnerOfPort5060() async throws {
+        try await answer(holdPort: true)
+    }
+
+    @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
+    func answeredWhenPort5060IsFree() async throws {
+        try await answer(holdPort: false)
+    }
+}
+
+/// A UDP socket on 0.0.0.0:PORT without SO_REUSEADDR, as PJSIP binds it.
+final class HeldPort {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw MulticastPnPTests.Failure(text: "cannot hold UDP \(port): \(String(cString: strerror(errno)))") }
+        var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func receivedAnything() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        return recv(fd, &buffer, buffer.count, 0) > 0
+    }
+}
