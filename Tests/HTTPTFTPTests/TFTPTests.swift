@@ -170,6 +170,16 @@ import Glibc
             try client.send([0, 4, 0, 1], to: transferPort)
             let (secondBlock, _) = try client.receive()
             #expect(Array(secondBlock.prefix(4)) == [0, 3, 0, 2])
+            // Debian's tftp-hpa client, where installed (CI installs it).
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/tftp") {
+                let target = directory.appendingPathComponent("via-tftp-hpa.cfg")
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/tftp")
+                process.arguments = ["-m", "binary", "127.0.0.1", String(tftpPort), "-c", "get", "001565aabbcc.cfg", target.path]
+                try process.run()
+                process.waitUntilExit()
+                #expect(try String(contentsOf: target, encoding: .utf8) == overHTTP.body)
+            }
             #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565ffffff.cfg"]).status != 0)
             #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/cfgc074adaabbcc.xml"]).status != 0)
             let upload = directory.appendingPathComponent("up.cfg")
