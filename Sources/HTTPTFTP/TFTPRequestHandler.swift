@@ -79,7 +79,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             reply(.error(code: .notDefined, message: "Server busy, try again"), to: client, context: context)
             return
         }
-        let transfer = TFTPTransfer(file: body, requested: options)
+        let transfer = TFTPTransfer(file: ByteBuffer(bytes: body), requested: options)
         let logger = logger
         let limits = limits
         let local = context.channel.localAddress

@@ -20,7 +20,7 @@ struct TFTPTransfer {
         case done
     }
 
-    let file: [UInt8]
+    let file: ByteBuffer
     let blockSize: Int
     let windowSize: Int
     let options: [TFTPOption]
@@ -33,10 +33,10 @@ struct TFTPTransfer {
     private var retries = 0
 
     /// The number of DATA blocks, counting the empty final block of a file whose size is a multiple of the block size.
-    var blockCount: Int { file.count / blockSize + 1 }
+    var blockCount: Int { file.readableBytes / blockSize + 1 }
 
     init(
-        file: [UInt8], blockSize: Int = 512, windowSize: Int = 1, options: [TFTPOption] = [], timeout: Duration = .seconds(1),
+        file: ByteBuffer, blockSize: Int = 512, windowSize: Int = 1, options: [TFTPOption] = [], timeout: Duration = .seconds(1),
         maximumRetries: Int = 5
     ) {
         self.ackTimeout = timeout
@@ -99,9 +99,10 @@ struct TFTPTransfer {
         let last = min(acknowledged + windowSize, blockCount)
         guard first <= last else { return [] }
         return (first...last).map { block in
+            // Slices share the file's storage: no copy until the packet is encoded.
             let start = (block - 1) * blockSize
-            let end = min(start + blockSize, file.count)
-            return .data(block: UInt16(truncatingIfNeeded: block), payload: ByteBuffer(bytes: file[start..<max(start, end)]))
+            let length = max(0, min(blockSize, file.readableBytes - start))
+            return .data(block: UInt16(truncatingIfNeeded: block), payload: file.getSlice(at: file.readerIndex + start, length: length)!)
         }
     }
 }
@@ -113,7 +114,7 @@ extension TFTPTransfer {
 
     /// Builds a transfer for `file` from the options a client asked for (RFC 2347-2349, 7440).
     /// Only options that are asked for and understood are acknowledged; bad values are ignored, as if not asked.
-    init(file: [UInt8], requested: [TFTPOption]) {
+    init(file: ByteBuffer, requested: [TFTPOption]) {
         var blockSize = 512
         var windowSize = 1
         var timeout = Duration.seconds(1)
@@ -125,7 +126,7 @@ extension TFTPTransfer {
                 blockSize = min(value, Self.maximumBlockSize)
                 accepted.append(TFTPOption(name: "blksize", value: String(blockSize)))
             case "tsize":
-                accepted.append(TFTPOption(name: "tsize", value: String(file.count)))
+                accepted.append(TFTPOption(name: "tsize", value: String(file.readableBytes)))
             case "timeout":
                 guard let value = Int(option.value), (1...255).contains(value) else { continue }
                 timeout = .seconds(value)

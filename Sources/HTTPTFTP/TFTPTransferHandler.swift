@@ -10,6 +10,8 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private let client: SocketAddress
     private let logger: Logger
     private var timer: Scheduled<Void>?
+    /// When the last packets went out; the one timer checks against it instead of being rescheduled per block.
+    private var lastSent = NIODeadline.now()
 
     init(transfer: TFTPTransfer, client: SocketAddress, logger: Logger) {
         self.transfer = transfer
@@ -58,23 +60,32 @@ final class TFTPTransferHandler: ChannelInboundHandler {
         case .send(let packets):
             for packet in packets { send(packet, to: client, context: context) }
             context.flush()
-            armTimer(context: context)
+            lastSent = .now()
+            if timer == nil { armTimer(context: context, at: lastSent + TimeAmount(transfer.ackTimeout)) }
         case .finished:
             timer?.cancel()
+            timer = nil
             context.close(promise: nil)
         case .failed(let reason):
             logger.info("TFTP transfer to \(client) abandoned: \(reason)")
             timer?.cancel()
+            timer = nil
             context.close(promise: nil)
         }
     }
 
-    private func armTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
+    private func armTimer(context: ChannelHandlerContext, at deadline: NIODeadline) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: TimeAmount(transfer.ackTimeout)) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = loopBound.value
-            handler.perform(handler.transfer.timeout(), context: context)
+            handler.timer = nil
+            let due = handler.lastSent + TimeAmount(handler.transfer.ackTimeout)
+            if NIODeadline.now() < due {
+                // Progress since the timer was set: wait out the rest.
+                handler.armTimer(context: context, at: due)
+            } else {
+                handler.perform(handler.transfer.timeout(), context: context)
+            }
         }
     }
 

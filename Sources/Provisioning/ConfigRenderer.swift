@@ -61,11 +61,12 @@ extension ConfigRenderer {
     public static func renderShared(vendor: Vendor, settings: PnPSettings, template: String, parameters: AdditionalParameters) -> RenderedConfig? {
         let generator = vendor.generator
         let accountPlaceholders: [Placeholder] = [.sipNumber, .sipUserName, .sipPassword, .displayName, .mac]
-        guard !accountPlaceholders.contains(where: { template.contains("{\($0.rawValue)}") }) else { return nil }
         let values: [Placeholder: String] = [
             .pbxHost: generator.escape(settings.pbxHost), .sipPort: String(settings.sipPort), .firmwareURL: "",
         ]
         let (body, unknown) = PlaceholderSubstitution.substitute(template, values: values)
+        // Account placeholders stay unsubstituted here: their presence means the file needs a phone.
+        guard !unknown.contains(where: { name in accountPlaceholders.contains { $0.rawValue == name } }) else { return nil }
         return RenderedConfig(
             body: generator.apply(parameters: parameters, to: body), contentType: generator.contentType, unknownPlaceholders: unknown, warnings: []
         )

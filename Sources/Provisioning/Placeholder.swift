@@ -31,29 +31,40 @@ enum PlaceholderSubstitution {
     ///   - values: The value of each known placeholder, already escaped for the format.
     /// - Returns: The text, and the unknown `{NAME}` placeholders that were left as they are.
     static func substitute(_ template: String, values: [Placeholder: String]) -> (String, [String]) {
-        var out = ""
-        out.reserveCapacity(template.utf8.count)
+        // Scanned as UTF-8 bytes: templates can be large, and `{`, `}` and names are ASCII.
+        let bytes = Array(template.utf8)
+        guard bytes.contains(UInt8(ascii: "{")) else { return (template, []) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         var unknown: [String] = []
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let afterOpen = rest.index(after: open)
-            let name = rest[afterOpen...].prefix(while: { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") })
-            let close = name.endIndex
-            guard !name.isEmpty, close < rest.endIndex, rest[close] == "}" else {
-                out.append("{")
-                rest = rest[afterOpen...]
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "{") else {
+                out.append(byte)
+                index += 1
                 continue
             }
-            if let placeholder = Placeholder(rawValue: String(name)), let value = values[placeholder] {
-                out += value
-            } else {
-                out += rest[open...close]
-                if !unknown.contains(String(name)) { unknown.append(String(name)) }
+            var end = index + 1
+            while end < bytes.count, Self.isNameByte(bytes[end]) { end += 1 }
+            guard end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: "}") else {
+                out.append(byte)
+                index += 1
+                continue
             }
-            rest = rest[rest.index(after: close)...]
+            let name = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+            if let placeholder = Placeholder(rawValue: name), let value = values[placeholder] {
+                out += value.utf8
+            } else {
+                out += bytes[index...end]
+                if !unknown.contains(name) { unknown.append(name) }
+            }
+            index = end + 1
         }
-        out += rest
-        return (out, unknown)
+        return (String(decoding: out, as: UTF8.self), unknown)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
     }
 }

@@ -21,6 +21,8 @@ public struct ProvisioningSnapshot: Sendable {
         var name: String
         var vendor: Vendor
         var body: String
+        /// Rendered once per snapshot when the template needs no phone's account.
+        var shared: ServedFile?
     }
 
     /// The store revision it was built from.
@@ -119,10 +121,10 @@ public struct ProvisioningSnapshot: Sendable {
                 return .file(ServedFile(body: rendered.body, contentType: rendered.contentType), mac: mac)
             }
         }
-        guard let rendered = ConfigRenderer.renderShared(vendor: mapped.vendor, settings: settings, template: mapped.body, parameters: additionalParameters) else {
+        guard let shared = mapped.shared else {
             return .notFound("'/\(path)' maps to template '\(mapped.name)', which needs a phone's account, and the requester is not a known phone")
         }
-        return .file(ServedFile(body: rendered.body, contentType: rendered.contentType), mac: nil)
+        return .file(shared, mac: nil)
     }
 
     /// The MAC in a provisioning User-Agent: `00:15:65:4a:a9:37`, `DevId c074ad0b63ee`, `000413922D24`.

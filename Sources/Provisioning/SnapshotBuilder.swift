@@ -98,7 +98,11 @@ public struct SnapshotBuilder: Sendable {
         var mappings: [String: ProvisioningSnapshot.MappedTemplate] = [:]
         for mapping in inputs.mappings {
             guard let template = inputs.templates[mapping.templateID] else { continue }
-            mappings[mapping.path] = .init(name: template.name, vendor: template.vendor, body: template.body)
+            let shared = ConfigRenderer.renderShared(vendor: template.vendor, settings: settings, template: template.body, parameters: parameters)
+            mappings[mapping.path] = .init(
+                name: template.name, vendor: template.vendor, body: template.body,
+                shared: shared.map { ServedFile(body: $0.body, contentType: $0.contentType) }
+            )
         }
         let snapshot = ProvisioningSnapshot(
             revision: inputs.revision, settings: settings, devices: devices, devicesByIP: byIP, mappings: mappings,
