@@ -27,9 +27,14 @@ final class PnPResponder: Sendable {
     private let catalog: ProvisioningCatalog
     private let logger: Logger
     private let writes: AsyncStream<PnPSubscribe>.Continuation
+    private let discoveries: AsyncStream<PnPSubscribe>
     private let started = ContinuousClock.now
 
-    private init(channel: any Channel, store: ProvisioningStore, catalog: ProvisioningCatalog, logger: Logger, writes: AsyncStream<PnPSubscribe>.Continuation) {
+    private init(
+        channel: any Channel, store: ProvisioningStore, catalog: ProvisioningCatalog, logger: Logger,
+        discoveries: AsyncStream<PnPSubscribe>, writes: AsyncStream<PnPSubscribe>.Continuation
+    ) {
+        self.discoveries = discoveries
         self.channel = channel
         self.store = store
         self.catalog = catalog
@@ -46,24 +51,27 @@ final class PnPResponder: Sendable {
             .bind(host: "0.0.0.0", port: 0)
             .get()
         let (stream, continuation) = AsyncStream.makeStream(of: PnPSubscribe.self, bufferingPolicy: .bufferingNewest(maximumQueued))
-        let responder = PnPResponder(channel: channel, store: store, catalog: catalog, logger: logger, writes: continuation)
+        let responder = PnPResponder(channel: channel, store: store, catalog: catalog, logger: logger, discoveries: stream, writes: continuation)
         box.responder.withLock { $0 = responder }
-        // Store writes run in order off the event loops; the answer never waits for them.
-        Task.detached {
-            for await subscribe in stream {
-                let source = subscribe.message.values("Via").first.flatMap { _ in subscribe.sourceIP } ?? ""
-                do {
-                    let isNew = try store.recordDiscovered(
-                        mac: subscribe.mac, vendor: subscribe.vendor, model: subscribe.model, firmwareVersion: subscribe.firmwareVersion,
-                        ip: source, port: subscribe.sourcePort
-                    )
-                    if isNew { logger.notice("PnP: new phone \(subscribe.mac) (\(subscribe.vendor?.displayName ?? subscribe.announcedVendor ?? "?") \(subscribe.model ?? "")) at \(source)") }
-                } catch {
-                    logger.warning("PnP: cannot record \(subscribe.mac): \(error)")
+        return responder
+    }
+
+    /// Records announced phones in order, off the event loops, until ``close()``: the answer never waits for the store.
+    func recordDiscoveries() async {
+        for await subscribe in discoveries {
+            let source = subscribe.sourceIP ?? ""
+            do {
+                let isNew = try store.recordDiscovered(
+                    mac: subscribe.mac, vendor: subscribe.vendor, model: subscribe.model, firmwareVersion: subscribe.firmwareVersion,
+                    ip: source, port: subscribe.sourcePort
+                )
+                if isNew {
+                    logger.notice("PnP: new phone \(subscribe.mac) (\(subscribe.vendor?.displayName ?? subscribe.announcedVendor ?? "?") \(subscribe.model ?? "")) at \(source)")
                 }
+            } catch {
+                logger.warning("PnP: cannot record \(subscribe.mac): \(error)")
             }
         }
-        return responder
     }
 
     func close() {

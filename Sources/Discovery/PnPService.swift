@@ -47,8 +47,14 @@ public struct PnPService: Service {
             return
         }
         let responder = try await PnPResponder.start(store: store, catalog: catalog, logger: logger)
-        defer { responder.close() }
-        // Path 1: the port is free (no Asterisk here): an ordinary socket joined to the group.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await responder.recordDiscoveries() }
+            await listen(devices: devices, responder: responder)
+            responder.close()
+        }
+    }
+
+    private func listen(devices: [NIONetworkDevice], responder: PnPResponder) async {        // Path 1: the port is free (no Asterisk here): an ordinary socket joined to the group.
         if let channel = try? await Self.bindGroupSocket(port: port, devices: devices, responder: responder) {
             logger.info("PnP discovery listening on 224.0.1.75:\(port) (\(devices.map(\.name).joined(separator: ", ")))")
             onReady("udp")
