@@ -12,6 +12,7 @@ enum HTTPResponseWriter {
         static let forbidden = Status(code: 403, line: "HTTP/1.1 403 Forbidden\r\n")
         static let notFound = Status(code: 404, line: "HTTP/1.1 404 Not Found\r\n")
         static let methodNotAllowed = Status(code: 405, line: "HTTP/1.1 405 Method Not Allowed\r\n")
+        static let rangeNotSatisfiable = Status(code: 416, line: "HTTP/1.1 416 Range Not Satisfiable\r\n")
         static let headTooLarge = Status(code: 431, line: "HTTP/1.1 431 Request Header Fields Too Large\r\n")
         static let serviceUnavailable = Status(code: 503, line: "HTTP/1.1 503 Service Unavailable\r\n")
     }

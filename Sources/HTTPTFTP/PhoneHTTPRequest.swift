@@ -10,6 +10,10 @@ struct PhoneHTTPRequest: Hashable, Sendable {
     var keepAlive: Bool
     /// The `User-Agent` header, if any.
     var userAgent: String?
+    /// The `Range` header, if any (`bytes=0-1023`).
+    var range: String?
+    /// The `If-None-Match` header, if any.
+    var ifNoneMatch: String?
 
     /// The target without its query string.
     var path: Substring {

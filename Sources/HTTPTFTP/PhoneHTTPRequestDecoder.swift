@@ -119,6 +119,10 @@ struct PhoneHTTPRequestDecoder: NIOSingleStepByteToMessageDecoder {
                     throw PhoneHTTPRequestError.bodyNotAllowed("Content-Length \(String(reflecting: String(text.prefix(40)))) refused")
                 }
                 bodyLength = length
+            } else if name.equalsIgnoringCase("range") {
+                request.range = String(decoding: value, as: UTF8.self)
+            } else if name.equalsIgnoringCase("if-none-match") {
+                request.ifNoneMatch = String(decoding: value, as: UTF8.self)
             } else if name.equalsIgnoringCase("transfer-encoding") {
                 throw PhoneHTTPRequestError.bodyNotAllowed("Transfer-Encoding bodies are not accepted")
             }

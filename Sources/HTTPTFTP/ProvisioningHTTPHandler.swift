@@ -19,6 +19,9 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private var remotePort: Int?
     private var needsFlush = false
     private var closing = false
+    /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
+    private var streaming = false
+    private var waiting: [PhoneHTTPRequest] = []
 
     init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger) {
         self.catalog = catalog
@@ -34,7 +37,12 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        respond(to: unwrapInboundIn(data), context: context)
+        let request = unwrapInboundIn(data)
+        if streaming {
+            waiting.append(request)
+        } else {
+            respond(to: request, context: context)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -99,6 +107,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                 )
             }
             write(buffer, keepAlive: request.keepAlive, context: context)
+        case .stored(let stored):
+            respond(stored, to: request, isHead: isHead, context: context)
         case .notFound(let reason):
             if snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
                 logger.info("404 \(path) from \(client(request)): \(reason)")
@@ -113,6 +123,72 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                 .serviceUnavailable, text: "configuration not available yet\n", includeBody: !isHead, keepAlive: request.keepAlive,
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context
             )
+        }
+    }
+
+    /// A file from disk: ETag, byte ranges, HEAD, streamed in pieces.
+    private func respond(_ stored: StoredFile, to request: PhoneHTTPRequest, isHead: Bool, context: ChannelHandlerContext) {
+        let etag = "\"\(stored.sha256)\""
+        var headers: [(String, String)] = [("ETag", etag), ("Accept-Ranges", "bytes")]
+        if let ifNoneMatch = request.ifNoneMatch, ifNoneMatch.contains(etag) || ifNoneMatch == "*" {
+            writeHead("HTTP/1.1 304 Not Modified", headers: headers, keepAlive: request.keepAlive, context: context)
+            return
+        }
+        var range = 0...(stored.size - 1)
+        var status = "HTTP/1.1 200 OK"
+        switch StoredFileStreamer.range(request.range, size: stored.size) {
+        case .none:
+            break
+        case .success(let wanted):
+            range = wanted
+            status = "HTTP/1.1 206 Partial Content"
+            headers.append(("Content-Range", "bytes \(wanted.lowerBound)-\(wanted.upperBound)/\(stored.size)"))
+        case .failure:
+            send(.rangeNotSatisfiable, text: "range not satisfiable\n", includeBody: !isHead, keepAlive: request.keepAlive,
+                 extraHeaders: [("Content-Range", "bytes */\(stored.size)")], context: context)
+            return
+        }
+        headers.append(("Content-Type", stored.contentType))
+        headers.append(("Content-Length", String(stored.size == 0 ? 0 : range.count)))
+        writeHead(status, headers: headers, keepAlive: request.keepAlive, flushNow: isHead || stored.size == 0, context: context)
+        guard !isHead, stored.size > 0 else { return }
+        streaming = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.flush()
+        StoredFileStreamer.stream(stored.location, range: range, to: context.channel).whenComplete { result in
+            let (handler, context) = loopBound.value
+            handler.streaming = false
+            if case .failure(let error) = result {
+                handler.logger.warning("firmware download to \(handler.remoteIP ?? "?") failed: \(error)")
+                handler.closing = true
+                context.close(promise: nil)
+                return
+            }
+            if !request.keepAlive {
+                handler.closing = true
+                context.close(promise: nil)
+                return
+            }
+            while !handler.streaming, !handler.closing, !handler.waiting.isEmpty {
+                handler.respond(to: handler.waiting.removeFirst(), context: context)
+            }
+            if handler.needsFlush {
+                handler.needsFlush = false
+                context.flush()
+            }
+        }
+    }
+
+    private func writeHead(_ status: String, headers: [(String, String)], keepAlive: Bool, flushNow: Bool = true, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writeString(status + "\r\n")
+        for (name, value) in headers { buffer.writeString("\(name): \(value)\r\n") }
+        if !keepAlive { buffer.writeString("Connection: close\r\n") }
+        buffer.writeString("\r\n")
+        if flushNow {
+            write(buffer, keepAlive: keepAlive, context: context)
+        } else {
+            context.write(wrapOutboundOut(buffer), promise: nil)
         }
     }
 

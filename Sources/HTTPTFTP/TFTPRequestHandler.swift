@@ -60,6 +60,13 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             body = file.body
             if let mac { recorder?.record(FetchEvent(mac: mac, at: Date(), ip: ip, port: client.port)) }
             if snapshot.verbose { logger.info("TFTP: serving \(path) to \(ip)") }
+        case .stored(let stored):
+            // Firmware over TFTP: read whole (at most 80 MB), as a transfer needs random access to blocks.
+            guard let data = FileManager.default.contents(atPath: stored.location) else {
+                reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
+                return
+            }
+            body = Array(data)
         case .notFound(let reason):
             logger.info("TFTP 404 \(path) from \(ip): \(reason)")
             reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)

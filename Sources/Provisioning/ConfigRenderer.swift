@@ -50,6 +50,7 @@ public enum ConfigRenderer {
         } else {
             body = generator.defaultBody(context)
         }
+        if !context.firmwareURL.isEmpty { body = generator.apply(firmwareURL: context.firmwareURL, to: body) }
         body = generator.apply(parameters: context.additionalParameters, to: body)
         return RenderedConfig(body: body, contentType: generator.contentType, unknownPlaceholders: unknown, warnings: warnings)
     }

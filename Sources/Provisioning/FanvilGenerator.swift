@@ -53,4 +53,10 @@ struct FanvilGenerator: VendorGenerator {
             ("SIP\(n) Register Pswd", account.password),
         ]
     }
+
+    func apply(firmwareURL url: String, to body: String) -> String {
+        var document = FanvilDocument(body)
+        document.set("App URL", url, module: "AUTOUPDATE CONFIG MODULE")
+        return document.text
+    }
 }

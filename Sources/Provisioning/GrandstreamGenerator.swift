@@ -1,3 +1,5 @@
+import Foundation
+
 /// Grandstream `cfg<mac>.xml`: `<gs_provision>` with P-code elements.
 struct GrandstreamGenerator: VendorGenerator {
     var contentType: String { "application/xml; charset=utf-8" }
@@ -60,5 +62,16 @@ struct GrandstreamGenerator: VendorGenerator {
             ("P212", "1"),
             ("P237", "\(context.settings.pbxHost):\(context.settings.httpPort)"),
         ]
+    }
+
+    /// P192 is the firmware server path: host and folder without scheme; P212 (set above) says HTTP.
+    func apply(firmwareURL url: String, to body: String) -> String {
+        var path = Substring(url)
+        if let scheme = path.range(of: "://") { path = path[scheme.upperBound...] }
+        if let slash = path.lastIndex(of: "/") { path = path[..<slash] }
+        var document = XMLLineDocument(body)
+        let content = escape(String(path))
+        document.set("P192", content: content, in: "config", newElement: "<P192>\(content)</P192>")
+        return document.text
     }
 }

@@ -53,4 +53,12 @@ struct HtekGenerator: VendorGenerator {
         ]
         return result
     }
+
+    /// `auto_image_url` as SEED.md names it; no primary Htek source confirms the key.
+    func apply(firmwareURL url: String, to body: String) -> String {
+        var document = XMLLineDocument(body)
+        let content = escape(url)
+        document.set("auto_image_url", content: content, in: "config", newElement: "<auto_image_url>\(content)</auto_image_url>")
+        return document.text
+    }
 }

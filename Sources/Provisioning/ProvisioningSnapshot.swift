@@ -33,6 +33,8 @@ public struct ProvisioningSnapshot: Sendable {
     let devicesByIP: [String: MACAddress]
     let mappings: [String: MappedTemplate]
     let additionalParameters: AdditionalParameters
+    /// Firmware files by their URL path (`/firmware/3/T46S.rom`, lowercased).
+    var firmware: [String: StoredFile] = [:]
 
     /// How many phones the snapshot knows.
     public var deviceCount: Int { devices.count }
@@ -60,6 +62,9 @@ public struct ProvisioningSnapshot: Sendable {
     public func answer(path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
         var name = path
         while name.first == "/" { name.removeFirst() }
+        if name.hasPrefix("firmware/") {
+            return firmware["/" + name.lowercased()].map { .stored($0) } ?? .notFound("no firmware at '/\(name)'")
+        }
         if !mappings.isEmpty, let mapped = mappings[name.lowercased()] {
             return answerMapped(mapped, path: name, userAgent: userAgent, remoteIP: remoteIP)
         }

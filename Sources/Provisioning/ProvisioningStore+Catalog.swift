@@ -9,6 +9,7 @@ struct CatalogInputs: Sendable {
     var bindings: [Int64: [LineBindingRecord]]
     var templates: [Int64: TemplateRecord]
     var mappings: [URIMappingRecord]
+    var firmware: [FirmwareRecord]
 }
 
 /// One phone's fetch, kept for the device list (last IP, last fetch).
@@ -35,7 +36,8 @@ extension ProvisioningStore {
                 devices: try DeviceRecord.fetchAll(db),
                 bindings: Dictionary(grouping: try LineBindingRecord.order(Column("line")).fetchAll(db), by: \.deviceID),
                 templates: Dictionary(uniqueKeysWithValues: try TemplateRecord.fetchAll(db).map { ($0.id!, $0) }),
-                mappings: try URIMappingRecord.fetchAll(db)
+                mappings: try URIMappingRecord.fetchAll(db),
+                firmware: try FirmwareRecord.fetchAll(db)
             )
         }
     }

@@ -1,4 +1,5 @@
 public import Logging
+import Foundation
 
 /// Builds a ``ProvisioningSnapshot`` from the store and a credential source.
 public struct SnapshotBuilder: Sendable {
@@ -78,7 +79,11 @@ public struct SnapshotBuilder: Sendable {
                 problems.append("\(mac): \(reason)")
                 continue
             }
-            let context = RenderContext(mac: mac, model: device.model, settings: settings, lines: lines, additionalParameters: parameters)
+            let context = RenderContext(
+                mac: mac, model: device.model, settings: settings, lines: lines,
+                firmwareURL: Self.firmware(for: vendor, model: device.model, in: inputs.firmware).map { "http://\(settings.pbxHost):\(settings.httpPort)\($0.path)" } ?? "",
+                additionalParameters: parameters
+            )
             var files: [Vendor: ServedFile] = [:]
             for candidate in vendor.map({ [$0] }) ?? Vendor.allCases {
                 var template = device.templateID.flatMap { inputs.templates[$0] }
@@ -104,10 +109,24 @@ public struct SnapshotBuilder: Sendable {
                 shared: shared.map { ServedFile(body: $0.body, contentType: $0.contentType) }
             )
         }
-        let snapshot = ProvisioningSnapshot(
+        var snapshot = ProvisioningSnapshot(
             revision: inputs.revision, settings: settings, devices: devices, devicesByIP: byIP, mappings: mappings,
             additionalParameters: parameters
         )
+        let repository = FirmwareRepository(store: store)
+        for record in inputs.firmware {
+            snapshot.firmware[record.path.lowercased()] = StoredFile(
+                location: repository.fileURL(record).path, size: record.size, sha256: record.sha256, contentType: "application/octet-stream"
+            )
+        }
         return (snapshot, Array(Set(problems)).sorted())
+    }
+
+    /// The row for the phone's vendor and model, else the vendor-wide row (empty model).
+    static func firmware(for vendor: Vendor?, model: String?, in rows: [FirmwareRecord]) -> FirmwareRecord? {
+        guard let vendor else { return nil }
+        let candidates = rows.filter { $0.vendor == vendor }
+        if let model, !model.isEmpty, let exact = candidates.first(where: { $0.model.caseInsensitiveCompare(model) == .orderedSame }) { return exact }
+        return candidates.first { $0.model.isEmpty }
     }
 }

@@ -71,4 +71,11 @@ struct SnomGenerator: VendorGenerator {
             ("user_mailbox", context.settings.voicemailNumber),
         ]
     }
+
+    func apply(firmwareURL url: String, to body: String) -> String {
+        var document = XMLLineDocument(body)
+        let content = escape(url)
+        document.set("firmware", content: content, in: "phone-settings", newElement: "<firmware perm=\"RW\">\(content)</firmware>")
+        return document.text
+    }
 }

@@ -103,6 +103,27 @@ enum StoreMigrations {
                 t.add(column: "detail", .text)
             }
         }
+        migrator.registerMigration("v4-firmware") { db in
+            try db.create(table: "firmware") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("vendor", .text).notNull()
+                // Empty for the vendor-wide fallback.
+                t.column("model", .text).notNull().defaults(to: "").collate(.nocase)
+                t.column("version", .text).notNull().defaults(to: "")
+                t.column("notes", .text).notNull().defaults(to: "")
+                t.column("fileName", .text).notNull()
+                t.column("size", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["vendor", "model"])
+            }
+            for event in ["INSERT", "DELETE", "UPDATE"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER firmware_\(event.lowercased())_revision AFTER \(event) ON firmware
+                    BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                    """)
+            }
+        }
         return migrator
     }
 }

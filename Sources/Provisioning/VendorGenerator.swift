@@ -8,6 +8,8 @@ protocol VendorGenerator: Sendable {
     func apply(lines: [LineAccount], to body: String, context: RenderContext) -> String
     /// Merges the vendor's Additional Parameters sections into a body.
     func apply(parameters: AdditionalParameters, to body: String) -> String
+    /// Writes the vendor's firmware line for `url` (SEED.md, "Firmware").
+    func apply(firmwareURL url: String, to body: String) -> String
     /// Makes a placeholder value safe for the format (XML escaping, single line).
     func escape(_ value: String) -> String
 }

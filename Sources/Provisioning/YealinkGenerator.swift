@@ -66,4 +66,10 @@ struct YealinkGenerator: VendorGenerator {
         ("features.dtmf.replace_tran", "1"),
         ("features.headset_prior", "1"),
     ]
+
+    func apply(firmwareURL url: String, to body: String) -> String {
+        var document = KeyValueDocument(body)
+        document.set("firmware.url", url)
+        return document.text
+    }
 }

@@ -26,6 +26,8 @@ struct RenderCommand: AsyncParsableCommand {
         switch snapshot.answer(path: "/" + name[...], userAgent: vendor.rawValue, remoteIP: nil) {
         case .file(let file, _):
             print(String(decoding: file.body, as: UTF8.self), terminator: "")
+        case .stored:
+            throw CLIError("\(name) is a firmware file, not a configuration")
         case .notFound(let reason):
             throw CLIError("\(name) would be answered 404: \(reason)")
         case .forbidden(let reason):

@@ -167,4 +167,32 @@ import Testing
             #expect(status == 200)
         }
     }
+
+    @Test func firmwareWithETagRangesAndHead() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("T46S.rom")
+        let bytes = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(bytes).write(to: source)
+        let record = try FirmwareRepository(store: store).add(source, vendor: .yealink)
+        try await withServer(store) { base in
+            let output = directory.appendingPathComponent("download")
+            #expect(try Curl.raw(["-o", output.path, base + record.path]).status == 0)
+            #expect(try Data(contentsOf: output) == Data(bytes))
+            let etag = "\"\(record.sha256)\""
+            let head = try Curl.fetch(base + record.path, ["-I"])
+            #expect(head.headers["etag"] == etag)
+            #expect(head.headers["content-length"] == "700000")
+            #expect(try Curl.fetch(base + record.path, ["-H", "If-None-Match: \(etag)"]).status == 304)
+            #expect(try Curl.raw(["-r", "699990-", "-o", output.path, base + record.path]).status == 0)
+            #expect(try Data(contentsOf: output) == Data(bytes.suffix(10)))
+            let partial = try Curl.fetch(base + record.path, ["-r", "100-199"])
+            #expect(partial.status == 206)
+            #expect(partial.headers["content-range"] == "bytes 100-199/700000")
+            #expect(try Curl.fetch(base + record.path, ["-r", "800000-"]).status == 416)
+            #expect(try Curl.fetch(base + "/firmware/99/none.rom").status == 404)
+            // The config now points at it.
+            #expect(try Curl.fetch(base + "/001565aabbcc.cfg").body.contains("firmware.url = http://192.0.2.10:8480\(record.path)"))
+        }
+    }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import Logging
+import Testing
+@testable import Provisioning
+
+@Suite struct FirmwareTests {
+    @Test func sha256MatchesFIPS180() {
+        func hex(_ text: String) -> String {
+            var hasher = SHA256Hasher()
+            hasher.update(Array(text.utf8))
+            return hasher.finalizeHex()
+        }
+        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // Fed in uneven pieces, the digest is the same.
+        var pieces = SHA256Hasher()
+        let million = Array(repeating: UInt8(ascii: "a"), count: 1_000_000)
+        for start in stride(from: 0, to: million.count, by: 99_991) { pieces.update(million[start..<min(start + 99_991, million.count)]) }
+        #expect(pieces.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    func file(_ directory: URL, _ name: String, bytes: Int) throws -> URL {
+        let url = directory.appendingPathComponent(name)
+        try Data(repeating: 7, count: bytes).write(to: url)
+        return url
+    }
+
+    @Test func rulesLimitsAndNothingLeftBehind() throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        #expect(throws: StoreError.self) { try repository.add(try file(directory, "x.fw", bytes: 10), vendor: .yealink) }
+        #expect(throws: StoreError.self) { try repository.add(try file(directory, "x.z", bytes: 10), vendor: .grandstream) }
+        #expect(throws: StoreError.self) { try repository.add(try file(directory, "empty.bin", bytes: 0), vendor: .snom) }
+        #expect(throws: StoreError.self) { try repository.add(directory, vendor: .snom) }
+        // Over 80 MB: a sparse file, so the test writes nothing big.
+        let big = directory.appendingPathComponent("big.rom")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: big)
+        try handle.truncate(atOffset: UInt64(FirmwareRepository.maximumFileSize + 1))
+        try handle.close()
+        #expect(throws: StoreError.self) { try repository.add(big, vendor: .yealink) }
+        let added = try repository.add(try file(directory, "fw.z", bytes: 1000), vendor: .fanvil, model: "X4")
+        #expect(added.size == 1000)
+        #expect(throws: StoreError.conflict("a Fanvil firmware for x4 exists already; remove it first")) {
+            try repository.add(try file(directory, "fw2.bin", bytes: 10), vendor: .fanvil, model: "x4")
+        }
+        // Over 300 MB in all, counting what is kept already.
+        try store.write { db in
+            try db.execute(sql: "UPDATE firmware SET size = ?", arguments: [FirmwareRepository.maximumTotalSize - 500])
+        }
+        #expect(throws: StoreError.self) { try repository.add(try file(directory, "more.bin", bytes: 1000), vendor: .grandstream) }
+        // Only the one good file is there, and no upload leftovers.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: repository.directory.path)
+        #expect(kept == ["\(added.id!)-\(added.sha256)"])
+        #expect(try repository.list().count == 1)
+        try repository.remove(id: added.id!)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).isEmpty)
+        #expect(throws: StoreError.notFound("no firmware with id 99")) { try repository.remove(id: 99) }
+    }
+
+    @Test func modelRowWinsOverVendorRowAndEveryVendorWritesItsLine() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw", displayName: "Bob"))
+        let macs: [(String, Vendor, String)] = [
+            ("001565000001", .yealink, "T46S"), ("001565000002", .yealink, "T21P"), ("000413000003", .snom, "D785"),
+            ("0c383e000004", .fanvil, "X4"), ("c074ad000005", .grandstream, "GRP2614"), ("001fc1000006", .htek, "UC903"),
+        ]
+        for (mac, vendor, model) in macs {
+            try store.addDevice(mac: MACAddress(parsing: mac), vendor: vendor, model: model, templateName: nil, extensionNumber: "204", actor: "t")
+        }
+        let specific = try repository.add(try file(directory, "t46s.rom", bytes: 10), vendor: .yealink, model: "t46s")
+        let wide = try repository.add(try file(directory, "all.bin", bytes: 10), vendor: .yealink)
+        for (vendor, name) in [(Vendor.snom, "s.bin"), (.fanvil, "f.z"), (.grandstream, "g.bin"), (.htek, "h.rom")] {
+            try repository.add(try file(directory, name, bytes: 10), vendor: vendor)
+        }
+        try store.saveTemplate(name: "t", vendor: .yealink, body: "#!version:1.0.0.1\nurl={FIRMWARE_URL}\n")
+        try store.setTemplate(mac: MACAddress(parsing: "001565000002"), templateName: "t")
+        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(logger: Logger(label: "t")).0
+        func body(_ path: String) -> String {
+            if case .file(let file, _) = snapshot.answer(path: path[...], userAgent: nil, remoteIP: nil) { return String(decoding: file.body, as: UTF8.self) }
+            return ""
+        }
+        let base = "http://192.168.1.10:8480"
+        #expect(body("/001565000001.cfg").contains("firmware.url = \(base)\(specific.path)\n"))
+        #expect(body("/001565000002.cfg").contains("url=\(base)\(wide.path)\n"))
+        #expect(body("/snomD785-000413000003.htm").contains("<firmware perm=\"RW\">\(base)/firmware/"))
+        #expect(body("/0c383e000004.cfg").contains("<AUTOUPDATE CONFIG MODULE>\nApp URL"))
+        #expect(body("/cfgc074ad000005.xml").contains("<P192>192.168.1.10:8480/firmware/"))
+        #expect(body("/cfg001fc1000006.xml").contains("<auto_image_url>\(base)/firmware/"))
+        guard case .stored(let stored) = snapshot.answer(path: specific.path[...], userAgent: nil, remoteIP: nil) else {
+            Issue.record("the firmware path is not served")
+            return
+        }
+        #expect(stored.size == 10)
+        #expect(stored.sha256 == specific.sha256)
+    }
+}
