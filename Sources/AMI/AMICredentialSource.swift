@@ -57,4 +57,9 @@ public final class AMICredentialSource: CredentialSource, Sendable {
         }
         return result
     }
+
+    public func phonebook() async throws(CredentialSourceError) -> [PhonebookEntry] {
+        guard let directory = self.directory else { throw CredentialSourceError(reason: "not yet synced from Asterisk") }
+        return directory.endpoints.values.map { PhonebookEntry(name: $0.credentials?.displayName ?? $0.name, number: $0.name) }
+    }
 }

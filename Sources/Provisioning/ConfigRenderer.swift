@@ -51,6 +51,7 @@ public enum ConfigRenderer {
             body = generator.defaultBody(context)
         }
         if !context.firmwareURL.isEmpty { body = generator.apply(firmwareURL: context.firmwareURL, to: body) }
+        if let url = context.phonebookURL(vendor) { body = generator.apply(phonebookURL: url, to: body) }
         body = generator.apply(parameters: context.additionalParameters, to: body)
         return RenderedConfig(body: body, contentType: generator.contentType, unknownPlaceholders: unknown, warnings: warnings)
     }

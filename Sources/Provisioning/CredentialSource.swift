@@ -10,6 +10,9 @@ public protocol CredentialSource: Sendable {
     /// - Throws: ``CredentialSourceError`` when the source cannot answer right now
     ///   (not yet synced, connection lost); the caller must not guess.
     func credentials(for extensions: Set<String>) async throws(CredentialSourceError) -> [String: SIPCredentials]
+
+    /// Every extension the source knows with its display name, for the company phonebook.
+    func phonebook() async throws(CredentialSourceError) -> [PhonebookEntry]
 }
 
 /// The credential source cannot answer right now.

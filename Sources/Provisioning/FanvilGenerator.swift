@@ -59,4 +59,10 @@ struct FanvilGenerator: VendorGenerator {
         document.set("App URL", url, module: "AUTOUPDATE CONFIG MODULE")
         return document.text
     }
+
+    /// No source gives the legacy text format's phonebook key; the file is left as it is and the phone
+    /// can be pointed at `/phonebook/fanvil.xml` by hand or through Additional Parameters.
+    func apply(phonebookURL url: String, to body: String) -> String {
+        body
+    }
 }

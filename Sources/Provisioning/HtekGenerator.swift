@@ -61,4 +61,12 @@ struct HtekGenerator: VendorGenerator {
         document.set("auto_image_url", content: content, in: "config", newElement: "<auto_image_url>\(content)</auto_image_url>")
         return document.text
     }
+
+    func apply(phonebookURL url: String, to body: String) -> String {
+        var document = XMLLineDocument(body)
+        document.set("P330", content: "1", in: "config", newElement: "<P330 para=\"PhonebookXmlDownload_Enable\">1</P330>")
+        let content = escape(url)
+        document.set("P331", content: content, in: "config", newElement: "<P331 para=\"PhonebookXmlDownload_ServerPath\">\(content)</P331>")
+        return document.text
+    }
 }

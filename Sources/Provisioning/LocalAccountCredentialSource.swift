@@ -18,6 +18,16 @@ public struct LocalAccountCredentialSource: CredentialSource {
     }
 }
 
+extension LocalAccountCredentialSource {
+    public func phonebook() async throws(CredentialSourceError) -> [PhonebookEntry] {
+        do {
+            return try store.accounts().map { PhonebookEntry(name: $0.credentials.displayName, number: $0.extensionNumber) }
+        } catch {
+            throw CredentialSourceError(reason: "local accounts cannot be read: \(error)")
+        }
+    }
+}
+
 extension ProvisioningStore {
     func credentials(for extensions: Set<String>) throws(StoreError) -> [String: SIPCredentials] {
         guard !extensions.isEmpty else { return [:] }

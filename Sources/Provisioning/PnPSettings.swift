@@ -25,6 +25,8 @@ public struct PnPSettings: Hashable, Sendable {
     public var guestSecret: String
     /// The voice-mail access number written into each line.
     public var voicemailNumber: String
+    /// Whether phones' files point them at the company phonebook.
+    public var phonebookEnabled: Bool = false
 
     /// The defaults of a new installation (guest secret excluded: the store makes it).
     public static let defaults = PnPSettings(

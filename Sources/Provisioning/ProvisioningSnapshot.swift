@@ -35,6 +35,8 @@ public struct ProvisioningSnapshot: Sendable {
     let additionalParameters: AdditionalParameters
     /// Firmware files by their URL path (`/firmware/3/T46S.rom`, lowercased).
     var firmware: [String: StoredFile] = [:]
+    /// Each vendor's phonebook document by its URL path.
+    var phonebooks: [String: ServedFile] = [:]
 
     /// How many phones the snapshot knows.
     public var deviceCount: Int { devices.count }
@@ -62,6 +64,9 @@ public struct ProvisioningSnapshot: Sendable {
     public func answer(path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
         var name = path
         while name.first == "/" { name.removeFirst() }
+        if name.hasPrefix("phonebook/") {
+            return phonebooks["/" + name.lowercased()].map { .file($0, mac: nil) } ?? .notFound("no phonebook at '/\(name)'")
+        }
         if name.hasPrefix("firmware/") {
             return firmware["/" + name.lowercased()].map { .stored($0) } ?? .notFound("no firmware at '/\(name)'")
         }

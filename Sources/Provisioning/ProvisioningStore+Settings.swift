@@ -36,6 +36,7 @@ extension ProvisioningStore {
         if let value = rows[SettingKey.tftp.rawValue] { settings.tftpEnabled = value == "1" }
         if let value = rows[SettingKey.guestUsername.rawValue] { settings.guestUsername = value }
         if let value = rows[SettingKey.voicemailNumber.rawValue] { settings.voicemailNumber = value }
+        if let value = rows[SettingKey.phonebook.rawValue] { settings.phonebookEnabled = value == "1" }
         settings.guestSecret = rows["guest-secret"] ?? ""
         return settings
     }

@@ -42,6 +42,11 @@ public struct RenderContext: Sendable {
         self.additionalParameters = additionalParameters
     }
 
+    /// The phonebook URL for `vendor`, when the phonebook setting is on.
+    func phonebookURL(_ vendor: Vendor) -> String? {
+        settings.phonebookEnabled ? "http://\(settings.pbxHost):\(settings.httpPort)\(PhonebookFormat.path(for: vendor))" : nil
+    }
+
     /// `host` when the SIP port is the default 5060, else `host:port`.
     var sipServer: String {
         settings.sipPort == 5060 ? settings.pbxHost : "\(settings.pbxHost):\(settings.sipPort)"

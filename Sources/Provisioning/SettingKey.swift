@@ -12,6 +12,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case tftp = "tftp"
     case guestUsername = "guest-username"
     case voicemailNumber = "voicemail-number"
+    case phonebook = "phonebook"
 }
 
 extension SettingKey {
@@ -41,11 +42,11 @@ extension SettingKey {
         case .additionalParams:
             _ = try AdditionalParameters(strict: value)
             return value
-        case .tftp:
+        case .tftp, .phonebook:
             switch trimmed.lowercased() {
             case "on", "true", "1", "yes": return "1"
             case "off", "false", "0", "no": return "0"
-            default: throw .invalidValue("tftp '\(value)' must be on or off")
+            default: throw .invalidValue("\(rawValue) '\(value)' must be on or off")
             }
         case .guestUsername:
             guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "@") }) else {

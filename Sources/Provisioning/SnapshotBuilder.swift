@@ -6,15 +6,18 @@ public struct SnapshotBuilder: Sendable {
     let store: ProvisioningStore
     let credentials: any CredentialSource
     let maskSecrets: Bool
+    let externalPhonebooks: PhonebookCache?
 
     /// - Parameters:
     ///   - store: Where devices, bindings, templates and settings live.
     ///   - credentials: Where SIP passwords come from.
     ///   - maskSecrets: Render `********` instead of every password, for output shown to a person.
-    public init(store: ProvisioningStore, credentials: any CredentialSource, maskSecrets: Bool = false) {
+    ///   - externalPhonebooks: Entries fetched from other instances, merged into the phonebook.
+    public init(store: ProvisioningStore, credentials: any CredentialSource, maskSecrets: Bool = false, externalPhonebooks: PhonebookCache? = nil) {
         self.store = store
         self.credentials = credentials
         self.maskSecrets = maskSecrets
+        self.externalPhonebooks = externalPhonebooks
     }
 
     /// Reads the store, asks for the credentials, and renders every phone's file.
@@ -113,6 +116,22 @@ public struct SnapshotBuilder: Sendable {
             revision: inputs.revision, settings: settings, devices: devices, devicesByIP: byIP, mappings: mappings,
             additionalParameters: parameters
         )
+        // The phonebook: our extensions, then other instances' numbers we do not have, sorted.
+        var byNumber: [String: PhonebookEntry] = [:]
+        for entry in externalPhonebooks?.all ?? [] { byNumber[entry.number] = entry }
+        do {
+            for entry in try await credentials.phonebook() { byNumber[entry.number] = entry }
+        } catch {
+            problems.append("phonebook without local extensions: \(error)")
+        }
+        let entries = byNumber.values.sorted()
+        for vendor in Vendor.allCases {
+            snapshot.phonebooks[PhonebookFormat.path(for: vendor)] = ServedFile(
+                body: PhonebookFormat.render(vendor, entries: entries), contentType: "application/xml; charset=utf-8"
+            )
+        }
+        // Grandstream is given a folder (P331) and picks the file name itself; the name is not confirmed.
+        snapshot.phonebooks["/phonebook/phonebook.xml"] = snapshot.phonebooks[PhonebookFormat.path(for: .grandstream)]
         let repository = FirmwareRepository(store: store)
         for record in inputs.firmware {
             snapshot.firmware[record.path.lowercased()] = StoredFile(

@@ -78,4 +78,12 @@ struct SnomGenerator: VendorGenerator {
         document.set("firmware", content: content, in: "phone-settings", newElement: "<firmware perm=\"RW\">\(content)</firmware>")
         return document.text
     }
+
+    /// The directory key opens the XML-browser phonebook.
+    func apply(phonebookURL url: String, to body: String) -> String {
+        var document = XMLLineDocument(body)
+        let content = escape("url " + url)
+        document.set("dkey_directory", content: content, in: "phone-settings", newElement: "<dkey_directory perm=\"RW\">\(content)</dkey_directory>")
+        return document.text
+    }
 }

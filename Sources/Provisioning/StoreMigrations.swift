@@ -124,6 +124,14 @@ enum StoreMigrations {
                     """)
             }
         }
+        migrator.registerMigration("v5-phonebook-sources") { db in
+            // Other instances whose directories are merged into ours (SEED.md, "Phone book").
+            try db.create(table: "phonebookSource") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("url", .text).notNull().unique()
+                t.column("name", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 }

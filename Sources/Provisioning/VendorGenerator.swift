@@ -10,6 +10,8 @@ protocol VendorGenerator: Sendable {
     func apply(parameters: AdditionalParameters, to body: String) -> String
     /// Writes the vendor's firmware line for `url` (SEED.md, "Firmware").
     func apply(firmwareURL url: String, to body: String) -> String
+    /// Points the phone at its phonebook document.
+    func apply(phonebookURL url: String, to body: String) -> String
     /// Makes a placeholder value safe for the format (XML escaping, single line).
     func escape(_ value: String) -> String
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Escapes text for XML element content and attribute values.
 enum XMLEscaping {
     /// Replaces `& < > " '` with entities, so any password survives inside a tag.
@@ -16,6 +18,15 @@ enum XMLEscaping {
             }
         }
         return out
+    }
+}
+
+extension XMLEscaping {
+    /// Turns the five predefined entities back into characters.
+    static func unescape(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
     }
 }
 

@@ -72,4 +72,11 @@ struct YealinkGenerator: VendorGenerator {
         document.set("firmware.url", url)
         return document.text
     }
+
+    func apply(phonebookURL url: String, to body: String) -> String {
+        var document = KeyValueDocument(body)
+        document.set("remote_phonebook.data.1.url", url)
+        document.set("remote_phonebook.data.1.name", "Company")
+        return document.text
+    }
 }

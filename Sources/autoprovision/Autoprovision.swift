@@ -8,7 +8,7 @@ struct Autoprovision: AsyncParsableCommand {
         abstract: "Zero-touch provisioning of Yealink, Snom, Fanvil, Grandstream and Htek desk phones for Asterisk.",
         subcommands: [
             ServeCommand.self, SettingsCommand.self, AccountCommand.self, DeviceCommand.self, TemplateCommand.self,
-            URICommand.self, RenderCommand.self, AMICommand.self, AsteriskConfCommand.self, FirmwareCommand.self,
+            URICommand.self, RenderCommand.self, AMICommand.self, AsteriskConfCommand.self, FirmwareCommand.self, PhonebookCommand.self,
         ]
     )
 }

@@ -59,7 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
             credentials = LocalAccountCredentialSource(store: store)
             logger.info("credentials come from the local accounts table (no --ami given)")
         }
-        let builder = SnapshotBuilder(store: store, credentials: credentials)
+        let phonebooks = PhonebookCache()
+        let builder = SnapshotBuilder(store: store, credentials: credentials, externalPhonebooks: phonebooks)
+        services.append(PhonebookSourceFetcher(store: store, cache: phonebooks, catalog: catalog, logger: logger))
         if agi.lowercased() != "off" {
             let address = try Self.hostPort(agi, option: "--agi")
             let client = amiClient

@@ -60,7 +60,8 @@ import Testing
         await #expect(throws: AMIClientError.noBanner) {
             try await AMIConnector.withSession(configuration(server), logger: logger) { _ in true }
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // The banner timeout is 1 s; the bound is loose because the test machine may be busy.
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func fullSyncMapsEndpointsToCredentials() async throws {

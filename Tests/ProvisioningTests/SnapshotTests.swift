@@ -8,6 +8,10 @@ struct UnavailableCredentials: CredentialSource {
     func credentials(for extensions: Set<String>) async throws(CredentialSourceError) -> [String: SIPCredentials] {
         throw CredentialSourceError(reason: "not synced yet")
     }
+
+    func phonebook() async throws(CredentialSourceError) -> [PhonebookEntry] {
+        throw CredentialSourceError(reason: "not synced yet")
+    }
 }
 
 @Suite struct SnapshotTests {
