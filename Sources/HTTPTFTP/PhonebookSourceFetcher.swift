@@ -54,6 +54,20 @@ public struct PhonebookSourceFetcher: Service {
         catalog.invalidate()
     }
 
+    /// The completion-handler API, bridged: its callback runs on URLSession's own queue, so no thread
+    /// of the shared concurrency pool waits on the network (the async API blocks one on Linux).
+    static func load(_ request: URLRequest, session: URLSession) async throws -> (Data, URLResponse) {
+        try await withCheckedThrowingContinuation { continuation in
+            session.dataTask(with: request) { data, response, error in
+                if let data, let response {
+                    continuation.resume(returning: (data, response))
+                } else {
+                    continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                }
+            }.resume()
+        }
+    }
+
     func fetch(_ source: PhonebookSourceRecord) async {
         guard let url = URL(string: source.url) else { return }
         var request = URLRequest(url: url, timeoutInterval: timeout)
@@ -65,7 +79,7 @@ public struct PhonebookSourceFetcher: Service {
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
         do {
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await Self.load(request, session: session)
             guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
                 logger.warning("phonebook source \(source.url): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0); keeping its last good copy")
                 return
