@@ -149,6 +149,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TestNetwork",
+            path: "Tests/Support/TestNetwork",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ScriptedAGIClient",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,6 +166,7 @@ let package = Package(
             name: "DiscoveryTests",
             dependencies: [
                 "Discovery",
+                "TestNetwork",
                 "Provisioning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -173,6 +179,7 @@ let package = Package(
             dependencies: [
                 "AGI",
                 "ScriptedAGIClient",
+                "TestNetwork",
                 "Provisioning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,6 +3,7 @@ import Logging
 import Provisioning
 import ServiceLifecycle
 import Synchronization
+import TestNetwork
 import Testing
 @testable import Discovery
 #if canImport(Glibc)
@@ -13,35 +14,12 @@ import Glibc
 /// real SUBSCRIBE to 224.0.1.75:5060 and must get the 200 OK and the NOTIFY.
 @Suite(.serialized) struct MulticastPnPTests {
     static var skipReason: String? {
-        if getuid() != 0 { return "needs root for network namespaces and a packet socket (CI runs as root)" }
-        if ipCommand == nil { return "needs iproute2's ip command" }
+        if let reason = PhoneNamespace.unavailableReason { return reason }
         if python == nil { return "needs python3 to play the phone inside the namespace" }
         return nil
     }
 
-    static let ipCommand = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw Failure(text: "\(executable) \(arguments.joined(separator: " ")): \(text)") }
-        return text
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let text: String
-        var description: String { text }
-    }
 
     /// The phone: sends the SUBSCRIBE to the group from port 5062, prints what comes back, answers the NOTIFY.
     static let phoneScript = #"""
@@ -66,32 +44,9 @@ import Glibc
     sys.stdout.write('\n=====\n'.join(seen))
     """#
 
-    func withPhone(_ body: (_ hostInterface: String, _ namespace: String, _ phoneIP: String, _ hostIP: String) async throws -> Void) async throws {
-        let ip = Self.ipCommand!
-        let tag = String(UInt32.random(in: 0..<0xffff), radix: 16)
-        let namespace = "ap-pnp-\(tag)"
-        let host = "apn\(tag)"
-        let peer = "apm\(tag)"
-        let subnet = Int.random(in: 16...250)
-        defer {
-            _ = try? Self.run(ip, ["link", "del", host])
-            _ = try? Self.run(ip, ["netns", "del", namespace])
-        }
-        try Self.run(ip, ["netns", "add", namespace])
-        try Self.run(ip, ["link", "add", host, "type", "veth", "peer", "name", peer])
-        try Self.run(ip, ["link", "set", peer, "netns", namespace])
-        try Self.run(ip, ["-n", namespace, "link", "set", peer, "address", "00:15:65:f4:f9:e1"])
-        try Self.run(ip, ["addr", "add", "10.232.\(subnet).1/24", "dev", host])
-        try Self.run(ip, ["-n", namespace, "addr", "add", "10.232.\(subnet).2/24", "dev", peer])
-        try Self.run(ip, ["link", "set", host, "up", "multicast", "on"])
-        try Self.run(ip, ["-n", namespace, "link", "set", peer, "up", "multicast", "on"])
-        try Self.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
-        try Self.run(ip, ["-n", namespace, "route", "add", "224.0.0.0/4", "dev", peer])
-        try await body(host, namespace, "10.232.\(subnet).2", "10.232.\(subnet).1")
-    }
-
     func answer(holdPort: Bool) async throws {
-        try await withPhone { hostInterface, namespace, phoneIP, hostIP in
+        try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 232) { namespace in
+            let (hostInterface, phoneIP, hostIP) = (namespace.hostInterface, namespace.phoneIP, namespace.hostIP)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pnp-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -115,7 +70,7 @@ import Glibc
                 var iterator = ready.makeAsyncIterator()
                 let path = try #require(await iterator.next())
                 #expect(path == (holdPort ? "packet" : "udp"))
-                let output = try Self.run(Self.ipCommand!, ["netns", "exec", namespace, Self.python!, "-c", Self.phoneScript, phoneIP, subscribe.path])
+                let output = try namespace.exec(Self.python!, ["-c", Self.phoneScript, phoneIP, subscribe.path])
                 let messages = output.components(separatedBy: "\n=====\n")
                 #expect(messages.count == 2)
                 #expect(messages.first?.hasPrefix("SIP/2.0 200 OK\r\n") == true)
@@ -165,7 +120,7 @@ final class HeldPort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw MulticastPnPTests.Failure(text: "cannot hold UDP \(port): \(String(cString: strerror(errno)))") }
+        guard bound == 0 else { throw PhoneNamespace.CommandError(description: "cannot hold UDP \(port): \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
