@@ -14,7 +14,7 @@ import Testing
         }
         defer { Task { await server.stop() } }
         var configuration = AMIConfiguration(host: "127.0.0.1", port: server.port, username: "autoprovision", secret: "amisecret")
-        configuration.requestTimeout = .seconds(2)
+        configuration.requestTimeout = .seconds(10)
         let outcome = try await AMIConnector.withSession(configuration, logger: logger) { session in
             let directory = try await AMIDirectorySync.fullSync(session)
             return await CheckSyncNotifier(logger: logger).notify(phoneIP: phoneIP, session: session, directory: directory) { host, port, user in

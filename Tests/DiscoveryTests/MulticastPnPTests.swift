@@ -70,7 +70,7 @@ import Glibc
                 var iterator = ready.makeAsyncIterator()
                 let path = try #require(await iterator.next())
                 #expect(path == (holdPort ? "packet" : "udp"))
-                let output = try namespace.exec(Self.python!, ["-c", Self.phoneScript, phoneIP, subscribe.path])
+                let output = try await namespace.exec(Self.python!, ["-c", Self.phoneScript, phoneIP, subscribe.path])
                 let messages = output.components(separatedBy: "\n=====\n")
                 #expect(messages.count == 2)
                 #expect(messages.first?.hasPrefix("SIP/2.0 200 OK\r\n") == true)

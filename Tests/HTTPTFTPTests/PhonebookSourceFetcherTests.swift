@@ -38,7 +38,7 @@ import Testing
         python.standardError = FileHandle.nullDevice
         try python.run()
         defer { python.terminate() }
-        for _ in 0..<100 where (try? Curl.raw(["--max-time", "1", "http://127.0.0.1:\(badPort)/500"]))?.status != 0 {
+        for _ in 0..<100 where (try? await Curl.raw(["--max-time", "1", "http://127.0.0.1:\(badPort)/500"]))?.status != 0 {
             try await Task.sleep(for: .milliseconds(50))
         }
 

@@ -58,7 +58,7 @@ import Testing
                 ("/y000000000028.cfg", "text/plain; charset=utf-8", "#!version:1.0.0.1\n"),
             ]
             for (path, contentType, needle) in cases {
-                let response = try Curl.fetch(base + path)
+                let response = try await Curl.fetch(base + path)
                 #expect(response.status == 200, "\(path)")
                 #expect(response.headers["content-type"] == contentType, "\(path)")
                 #expect(response.headers["content-length"] == String(response.body.utf8.count), "\(path)")
@@ -76,7 +76,7 @@ import Testing
             return
         }
         try await withServer(store) { base in
-            let served = try Curl.fetch(base + "/001565aabbcc.cfg").body
+            let served = try await Curl.fetch(base + "/001565aabbcc.cfg").body
             #expect(served == String(decoding: file.body, as: UTF8.self))
         }
     }
@@ -85,8 +85,8 @@ import Testing
         let (store, directory) = try seededStore()
         defer { try? FileManager.default.removeItem(at: directory) }
         try await withServer(store) { base in
-            let get = try Curl.fetch(base + "/001565aabbcc.cfg")
-            let head = try Curl.fetch(base + "/001565aabbcc.cfg", ["-I"])
+            let get = try await Curl.fetch(base + "/001565aabbcc.cfg")
+            let head = try await Curl.fetch(base + "/001565aabbcc.cfg", ["-I"])
             #expect(head.status == 200)
             #expect(head.headers["content-length"] == String(get.body.utf8.count))
             // On the wire: the response must end right after the header block.
@@ -104,18 +104,18 @@ import Testing
         try store.addDevice(mac: MACAddress(parsing: "001565000099"), vendor: nil, model: nil, templateName: nil, extensionNumber: "999", actor: "test")
         try store.set(.macBlacklist, to: "0c383eaabbcc")
         try await withServer(store) { base in
-            #expect(try Curl.fetch(base + "/").status == 200)
-            #expect(try Curl.fetch(base + "/001565ffffff.cfg").status == 404)
-            #expect(try Curl.fetch(base + "/001565aabbcc.boot").status == 404)
-            #expect(try Curl.fetch(base + "/cfg001565aabbcc.xml").status == 404)
-            #expect(try Curl.fetch(base + "/etc/passwd").status == 404)
-            #expect(try Curl.fetch(base + "/../../etc/passwd", ["--path-as-is"]).status == 400)
-            #expect(try Curl.fetch(base + "/%2e%2e/etc/passwd", ["--path-as-is"]).status == 400)
-            #expect(try Curl.fetch(base + "/0c383eaabbcc.cfg").status == 403)
-            let post = try Curl.fetch(base + "/001565aabbcc.cfg", ["-X", "POST", "-d", "x=1"])
+            #expect(try await Curl.fetch(base + "/").status == 200)
+            #expect(try await Curl.fetch(base + "/001565ffffff.cfg").status == 404)
+            #expect(try await Curl.fetch(base + "/001565aabbcc.boot").status == 404)
+            #expect(try await Curl.fetch(base + "/cfg001565aabbcc.xml").status == 404)
+            #expect(try await Curl.fetch(base + "/etc/passwd").status == 404)
+            #expect(try await Curl.fetch(base + "/../../etc/passwd", ["--path-as-is"]).status == 400)
+            #expect(try await Curl.fetch(base + "/%2e%2e/etc/passwd", ["--path-as-is"]).status == 400)
+            #expect(try await Curl.fetch(base + "/0c383eaabbcc.cfg").status == 403)
+            let post = try await Curl.fetch(base + "/001565aabbcc.cfg", ["-X", "POST", "-d", "x=1"])
             #expect(post.status == 405)
             #expect(post.headers["allow"] == "GET, HEAD")
-            let unavailable = try Curl.fetch(base + "/001565000099.cfg")
+            let unavailable = try await Curl.fetch(base + "/001565000099.cfg")
             #expect(unavailable.status == 503)
             #expect(unavailable.headers["retry-after"] == "30")
             #expect(!unavailable.body.contains("password"))
@@ -127,8 +127,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try store.set(.macWhitelist, to: "00:15:65:aa:bb:cc")
         try await withServer(store) { base in
-            let allowed = try Curl.fetch(base + "/001565aabbcc.cfg").status
-            let refused = try Curl.fetch(base + "/cfgc074adaabbcc.xml").status
+            let allowed = try await Curl.fetch(base + "/001565aabbcc.cfg").status
+            let refused = try await Curl.fetch(base + "/cfgc074adaabbcc.xml").status
             #expect(allowed == 200)
             #expect(refused == 403)
         }
@@ -138,14 +138,14 @@ import Testing
         let (store, directory) = try seededStore()
         defer { try? FileManager.default.removeItem(at: directory) }
         try await withServer(store) { base in
-            #expect(try Curl.fetch(base + "/001565aabbcc.cfg").body.contains("pw<&>204"))
+            #expect(try await Curl.fetch(base + "/001565aabbcc.cfg").body.contains("pw<&>204"))
             // Another process's change, through a second connection to the same file.
             let other = try ProvisioningStore(path: store.path)
             try other.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "changed", displayName: "Bob"))
             let deadline = ContinuousClock.now + .seconds(1)
             var seen = false
             while ContinuousClock.now < deadline {
-                if try Curl.fetch(base + "/001565aabbcc.cfg").body.contains("account.1.password = changed") { seen = true; break }
+                if try await Curl.fetch(base + "/001565aabbcc.cfg").body.contains("account.1.password = changed") { seen = true; break }
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(seen)
@@ -163,7 +163,7 @@ import Testing
             for garbage in ["\u{0}\u{1}\u{2}garbage\r\n\r\n", "GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"] {
                 try RawSocket.send(garbage, host: "127.0.0.1", port: url.port!)
             }
-            let status = try Curl.fetch(base + "/001565aabbcc.cfg").status
+            let status = try await Curl.fetch(base + "/001565aabbcc.cfg").status
             #expect(status == 200)
         }
     }
@@ -177,22 +177,22 @@ import Testing
         let record = try FirmwareRepository(store: store).add(source, vendor: .yealink)
         try await withServer(store) { base in
             let output = directory.appendingPathComponent("download")
-            #expect(try Curl.raw(["-o", output.path, base + record.path]).status == 0)
+            #expect(try await Curl.raw(["-o", output.path, base + record.path]).status == 0)
             #expect(try Data(contentsOf: output) == Data(bytes))
             let etag = "\"\(record.sha256)\""
-            let head = try Curl.fetch(base + record.path, ["-I"])
+            let head = try await Curl.fetch(base + record.path, ["-I"])
             #expect(head.headers["etag"] == etag)
             #expect(head.headers["content-length"] == "700000")
-            #expect(try Curl.fetch(base + record.path, ["-H", "If-None-Match: \(etag)"]).status == 304)
-            #expect(try Curl.raw(["-r", "699990-", "-o", output.path, base + record.path]).status == 0)
+            #expect(try await Curl.fetch(base + record.path, ["-H", "If-None-Match: \(etag)"]).status == 304)
+            #expect(try await Curl.raw(["-r", "699990-", "-o", output.path, base + record.path]).status == 0)
             #expect(try Data(contentsOf: output) == Data(bytes.suffix(10)))
-            let partial = try Curl.fetch(base + record.path, ["-r", "100-199"])
+            let partial = try await Curl.fetch(base + record.path, ["-r", "100-199"])
             #expect(partial.status == 206)
             #expect(partial.headers["content-range"] == "bytes 100-199/700000")
-            #expect(try Curl.fetch(base + record.path, ["-r", "800000-"]).status == 416)
-            #expect(try Curl.fetch(base + "/firmware/99/none.rom").status == 404)
+            #expect(try await Curl.fetch(base + record.path, ["-r", "800000-"]).status == 416)
+            #expect(try await Curl.fetch(base + "/firmware/99/none.rom").status == 404)
             // The config now points at it.
-            #expect(try Curl.fetch(base + "/001565aabbcc.cfg").body.contains("firmware.url = http://192.0.2.10:8480\(record.path)"))
+            #expect(try await Curl.fetch(base + "/001565aabbcc.cfg").body.contains("firmware.url = http://192.0.2.10:8480\(record.path)"))
         }
     }
 }

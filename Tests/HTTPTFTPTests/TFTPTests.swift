@@ -150,11 +150,11 @@ import Glibc
             let first = try #require(await iterator.next())
             let second = try #require(await iterator.next())
             // Both servers report; tell them apart by asking HTTP.
-            let (httpPort, tftpPort) = (try? Curl.fetch("http://127.0.0.1:\(first)/", ["--max-time", "1"]))?.status == 200 ? (first, second) : (second, first)
-            let overHTTP = try Curl.fetch("http://127.0.0.1:\(httpPort)/001565aabbcc.cfg")
+            let (httpPort, tftpPort) = (try? await Curl.fetch("http://127.0.0.1:\(first)/", ["--max-time", "1"]))?.status == 200 ? (first, second) : (second, first)
+            let overHTTP = try await Curl.fetch("http://127.0.0.1:\(httpPort)/001565aabbcc.cfg")
             #expect(overHTTP.status == 200)
             for extra in [[String](), ["--tftp-blksize", "1468"], ["--tftp-blksize", "8"]] {
-                let overTFTP = try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565aabbcc.cfg"] + extra)
+                let overTFTP = try await Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565aabbcc.cfg"] + extra)
                 #expect(overTFTP.status == 0, "\(extra)")
                 #expect(overTFTP.body == overHTTP.body, "\(extra)")
             }
@@ -180,11 +180,11 @@ import Glibc
                 process.waitUntilExit()
                 #expect(try String(contentsOf: target, encoding: .utf8) == overHTTP.body)
             }
-            #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565ffffff.cfg"]).status != 0)
-            #expect(try Curl.raw(["tftp://127.0.0.1:\(tftpPort)/cfgc074adaabbcc.xml"]).status != 0)
+            #expect(try await Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565ffffff.cfg"]).status != 0)
+            #expect(try await Curl.raw(["tftp://127.0.0.1:\(tftpPort)/cfgc074adaabbcc.xml"]).status != 0)
             let upload = directory.appendingPathComponent("up.cfg")
             try "x".write(to: upload, atomically: true, encoding: .utf8)
-            #expect(try Curl.raw(["-T", upload.path, "tftp://127.0.0.1:\(tftpPort)/001565aabbcc.cfg"]).status != 0)
+            #expect(try await Curl.raw(["-T", upload.path, "tftp://127.0.0.1:\(tftpPort)/001565aabbcc.cfg"]).status != 0)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

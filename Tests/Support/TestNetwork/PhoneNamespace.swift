@@ -27,10 +27,19 @@ public struct PhoneNamespace: Sendable {
         }
     }
 
-    /// Runs a command to completion and returns what it printed.
+    /// Runs a command to completion on a thread outside the concurrency pool, so waiting for it
+    /// never starves the other tests running at the same time, and returns what it printed.
     /// - Throws: ``CommandError`` with the output when it exits non-zero.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(executable, arguments) })
+            }
+        }
+    }
+
+    static func runBlocking(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -47,11 +56,11 @@ public struct PhoneNamespace: Sendable {
 
     /// Runs `arguments` inside the namespace.
     @discardableResult
-    public func exec(_ executable: String, _ arguments: [String]) throws -> String {
-        try Self.run(Self.ipCommand!, ["netns", "exec", name, executable] + arguments)
+    public func exec(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await Self.run(Self.ipCommand!, ["netns", "exec", name, executable] + arguments)
     }
 
-    /// Creates the namespace and the veth pair (IPv4 `10.<network>.<n>.0/24`, IPv6 `fd99:<n>::/64`, multicast on,
+    /// Creates the namespace and the veth pair (IPv4 `10.<network>.<n>.0/24`, IPv6 `fd99:<network>:<n>::/64`, multicast on,
     /// the phone side at `phoneMAC`), runs `body`, and removes everything again even when `body` fails.
     public static func with(phoneMAC: String, network: Int, _ body: (PhoneNamespace) async throws -> Void) async throws {
         let ip = ipCommand!
@@ -61,25 +70,26 @@ public struct PhoneNamespace: Sendable {
         let peer = "app\(tag)"
         let subnet = Int.random(in: 16...250)
         defer {
-            _ = try? run(ip, ["link", "del", host])
-            _ = try? run(ip, ["netns", "del", name])
+            // Cleanup must happen even when the body failed; defer cannot await, so this one waits in place.
+            _ = try? runBlocking(ip, ["link", "del", host])
+            _ = try? runBlocking(ip, ["netns", "del", name])
         }
-        try run(ip, ["netns", "add", name])
-        try run(ip, ["link", "add", host, "type", "veth", "peer", "name", peer])
-        try run(ip, ["link", "set", peer, "netns", name])
-        try run(ip, ["-n", name, "link", "set", peer, "address", phoneMAC])
-        try run(ip, ["addr", "add", "10.\(network).\(subnet).1/24", "dev", host])
-        try run(ip, ["-6", "addr", "add", "fd99:\(subnet)::1/64", "dev", host, "nodad"])
-        try run(ip, ["-n", name, "addr", "add", "10.\(network).\(subnet).2/24", "dev", peer])
-        try run(ip, ["-n", name, "-6", "addr", "add", "fd99:\(subnet)::2/64", "dev", peer, "nodad"])
-        try run(ip, ["link", "set", host, "up", "multicast", "on"])
-        try run(ip, ["-n", name, "link", "set", peer, "up", "multicast", "on"])
-        try run(ip, ["-n", name, "link", "set", "lo", "up"])
-        try run(ip, ["-n", name, "route", "add", "224.0.0.0/4", "dev", peer])
+        try await run(ip, ["netns", "add", name])
+        try await run(ip, ["link", "add", host, "type", "veth", "peer", "name", peer])
+        try await run(ip, ["link", "set", peer, "netns", name])
+        try await run(ip, ["-n", name, "link", "set", peer, "address", phoneMAC])
+        try await run(ip, ["addr", "add", "10.\(network).\(subnet).1/24", "dev", host])
+        try await run(ip, ["-6", "addr", "add", "fd99:\(network):\(subnet)::1/64", "dev", host, "nodad"])
+        try await run(ip, ["-n", name, "addr", "add", "10.\(network).\(subnet).2/24", "dev", peer])
+        try await run(ip, ["-n", name, "-6", "addr", "add", "fd99:\(network):\(subnet)::2/64", "dev", peer, "nodad"])
+        try await run(ip, ["link", "set", host, "up", "multicast", "on"])
+        try await run(ip, ["-n", name, "link", "set", peer, "up", "multicast", "on"])
+        try await run(ip, ["-n", name, "link", "set", "lo", "up"])
+        try await run(ip, ["-n", name, "route", "add", "224.0.0.0/4", "dev", peer])
         try await body(
             PhoneNamespace(
                 name: name, hostInterface: host, hostIP: "10.\(network).\(subnet).1", phoneIP: "10.\(network).\(subnet).2",
-                phoneIP6: "fd99:\(subnet)::2"
+                phoneIP6: "fd99:\(network):\(subnet)::2"
             ))
     }
 }
