@@ -5,10 +5,13 @@ public enum AsteriskConfigFiles {
     ///   - settings: The store's settings (guest account, Extension Template).
     ///   - agiAddress: Where the daemon's FastAGI server listens (`127.0.0.1:4573`).
     ///   - lanNetworks: The networks the guest endpoint accepts registrations from.
+    ///   - monitored: Extensions that phones watch with BLF keys; each gets a hint.
     /// - Returns: File names and contents.
     public static func render(
-        settings: PnPSettings, agiAddress: String, lanNetworks: [String] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+        settings: PnPSettings, agiAddress: String, lanNetworks: [String] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+        monitored: [String] = []
     ) -> [(name: String, contents: String)] {
+        let hints = Set(monitored).sorted().map { "exten => \($0),hint,PJSIP/\($0)" }.joined(separator: "\n")
         let template = ExtensionTemplate(settings.extensionTemplate)
         let pattern = template.asteriskPattern
         let guest = settings.guestUsername
@@ -37,6 +40,16 @@ public enum AsteriskConfigFiles {
             include => autoprovision-bind
             exten => _X.,1,Hangup(21)
             exten => _*X.,1,Hangup(21)
+
+            ; BLF keys (`device keys MAC --add EXT`): a phone subscribes to the state of the
+            ; monitored extension, and Asterisk answers only for extensions that have a hint in
+            ; the context the phone's endpoint subscribes to (`subscribe_context`, else
+            ; `context`). Add `include => autoprovision-hints` there. FreePBX and MikoPBX make
+            ; hints for their users already; then this context is not needed. The list below is
+            ; every extension a BLF key watches; hints for a device other than PJSIP/<ext> go in
+            ; your own dialplan instead.
+            [autoprovision-hints]
+            \(hints.isEmpty ? "; (no BLF keys yet)" : hints)
 
             """
         let pjsip = """

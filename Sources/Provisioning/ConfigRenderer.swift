@@ -52,6 +52,7 @@ public enum ConfigRenderer {
         }
         if !context.firmwareURL.isEmpty { body = generator.apply(firmwareURL: context.firmwareURL, to: body) }
         if let url = context.phonebookURL(vendor) { body = generator.apply(phonebookURL: url, to: body) }
+        if !context.keys.isEmpty { body = generator.apply(keys: context.keys, to: body, context: context) }
         body = generator.apply(parameters: context.additionalParameters, to: body)
         return RenderedConfig(body: body, contentType: generator.contentType, unknownPlaceholders: unknown, warnings: warnings)
     }

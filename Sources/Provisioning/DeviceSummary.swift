@@ -3,6 +3,8 @@ public struct DeviceSummary: Hashable, Sendable {
     public var device: DeviceRecord
     public var lines: [LineBindingRecord]
     public var templateName: String?
+    /// The programmable keys, in the phone's order.
+    public var keys: [FunctionKey] = []
 
     /// The recorded vendor, else the one the MAC's prefix names.
     public var effectiveVendor: Vendor? {

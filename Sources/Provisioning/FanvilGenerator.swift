@@ -65,4 +65,17 @@ struct FanvilGenerator: VendorGenerator {
     func apply(phonebookURL url: String, to body: String) -> String {
         body
     }
+
+    /// `FkeyN Type :1` (memory key) and `FkeyN Value :EXT@1/b` (BLF) or `/f` (speed dial) in `<DSS CONFIG MODULE>`.
+    func apply(keys: [FunctionKey], to body: String, context: RenderContext) -> String {
+        var document = FanvilDocument(body)
+        for (index, key) in keys.enumerated() {
+            let n = context.firstFreeKey + index
+            let suffix = key.kind == .blf ? "b" : "f"
+            document.set("Fkey\(n) Type", "1", module: "DSS CONFIG MODULE")
+            document.set("Fkey\(n) Value", "\(key.value)@1/\(suffix)", module: "DSS CONFIG MODULE")
+            document.set("Fkey\(n) Title", key.label, module: "DSS CONFIG MODULE")
+        }
+        return document.text
+    }
 }

@@ -31,7 +31,7 @@ public struct FirmwareRepository: Sendable {
         directory.appendingPathComponent("\(record.id ?? 0)-\(record.sha256)")
     }
 
-    /// Adds a firmware file.
+    /// Adds a firmware file from disk (the CLI).
     /// - Parameters:
     ///   - source: The file to copy in.
     ///   - progress: Told the bytes copied so far.
@@ -41,52 +41,80 @@ public struct FirmwareRepository: Sendable {
         _ source: URL, vendor: Vendor, model: String = "", version: String = "", notes: String = "",
         progress: (Int64, Int64) -> Void = { _, _ in }
     ) throws(StoreError) -> FirmwareRecord {
-        let name = source.lastPathComponent
-        guard !name.isEmpty, name.count <= 128, !name.contains(where: { $0 == "/" || $0 == "\\" || $0.isNewline || ($0.asciiValue ?? 32) < 32 }),
-            !name.hasPrefix(".")
+        let size = try Self.regularFileSize(source)
+        let upload = try beginUpload(
+            fileName: source.lastPathComponent, vendor: vendor, model: model, version: version, notes: notes, declaredSize: size
+        )
+        try Self.copy(source, into: upload, progress: progress)
+        return try upload.finish()
+    }
+
+    /// Replaces the file of row `id` with a file from disk; the row keeps its id, vendor and model.
+    @discardableResult
+    public func replaceFile(id: Int64, with source: URL, progress: (Int64, Int64) -> Void = { _, _ in }) throws(StoreError) -> FirmwareRecord {
+        let size = try Self.regularFileSize(source)
+        let upload = try beginReplacement(id: id, fileName: source.lastPathComponent, declaredSize: size)
+        try Self.copy(source, into: upload, progress: progress)
+        return try upload.finish()
+    }
+
+    /// Starts a new row's upload: every check that can be made before the bytes arrive is made here.
+    /// - Parameter declaredSize: The size announced (Content-Length), when known; checked against both limits.
+    /// - Throws: ``StoreError`` for a bad name, extension, field, size or a duplicate vendor and model.
+    public func beginUpload(
+        fileName: String, vendor: Vendor, model: String = "", version: String = "", notes: String = "", declaredSize: Int64?
+    ) throws(StoreError) -> FirmwareUpload {
+        try Self.checkName(fileName, vendor: vendor)
+        try Validation.singleLine(model, field: "model")
+        if !model.isEmpty { try Validation.token(model, field: "model") }
+        for (field, value) in [("version", version), ("notes", notes)] {
+            try Validation.singleLine(value, field: field)
+        }
+        if try store.read({ db in try FirmwareRecord.filter(Column("vendor") == vendor && Column("model").collating(.nocase) == model).fetchCount(db) }) > 0 {
+            throw .conflict("a \(vendor.displayName) firmware for \(model.isEmpty ? "all models" : model) exists already; remove it or replace its file")
+        }
+        let record = FirmwareRecord(vendor: vendor, model: model, version: version, notes: notes, fileName: fileName, size: 0, sha256: "", createdAt: Date())
+        return try FirmwareUpload(repository: self, record: record, replacing: nil, budget: try budget(excluding: nil), declaredSize: declaredSize)
+    }
+
+    /// Starts replacing the file of row `id`.
+    public func beginReplacement(id: Int64, fileName: String, declaredSize: Int64?) throws(StoreError) -> FirmwareUpload {
+        guard let existing = try store.read({ db in try FirmwareRecord.fetchOne(db, key: id) }) else {
+            throw .notFound("no firmware with id \(id)")
+        }
+        try Self.checkName(fileName, vendor: existing.vendor)
+        var record = existing
+        record.fileName = fileName
+        return try FirmwareUpload(repository: self, record: record, replacing: existing, budget: try budget(excluding: id), declaredSize: declaredSize)
+    }
+
+    /// The bytes a new file may have: 80 MB, or less when the repository is nearly full.
+    private func budget(excluding id: Int64?) throws(StoreError) -> Int64 {
+        let used = try store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(sum(size), 0) FROM firmware WHERE id IS NOT ?", arguments: [id]) ?? 0
+        }
+        return min(Self.maximumFileSize, Self.maximumTotalSize - used)
+    }
+
+    static func checkName(_ name: String, vendor: Vendor) throws(StoreError) {
+        guard !name.isEmpty, name.utf8.count <= 128,
+            !name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }), !name.hasPrefix(".")
         else {
-            throw .invalidValue("firmware file name '\(name)' must be a plain file name")
+            throw .invalidValue("firmware file name '\(name.unicodeScalars.map { $0.value < 0x20 ? "?" : String($0) }.joined())' must be a plain file name")
         }
         let ext = (name as NSString).pathExtension.lowercased()
-        let allowed = Self.extensions[vendor] ?? []
+        let allowed = extensions[vendor] ?? []
         guard allowed.contains(ext) else {
             throw .invalidValue("'\(name)': \(vendor.displayName) firmware must end in \(allowed.map { "." + $0 }.joined(separator: " or "))")
         }
-        for (field, value) in [("model", model), ("version", version), ("notes", notes)] {
-            try Validation.singleLine(value, field: field)
-        }
+    }
+
+    static func regularFileSize(_ source: URL) throws(StoreError) -> Int64 {
         let attributes = try? FileManager.default.attributesOfItem(atPath: source.path)
         guard let size = (attributes?[.size] as? NSNumber)?.int64Value, attributes?[.type] as? FileAttributeType == .typeRegular else {
             throw .invalidValue("cannot read firmware file \(source.path)")
         }
-        guard size > 0 else { throw .invalidValue("'\(name)' is empty") }
-        guard size <= Self.maximumFileSize else { throw .invalidValue("'\(name)' is \(size / 1_048_576) MB; the limit is 80 MB per file") }
-        let used = try store.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(sum(size), 0) FROM firmware") ?? 0 }
-        guard used + size <= Self.maximumTotalSize else {
-            throw .invalidValue("'\(name)' would bring the repository to \((used + size) / 1_048_576) MB; the limit is 300 MB in all")
-        }
-        if try store.read({ db in try FirmwareRecord.filter(Column("vendor") == vendor && Column("model").collating(.nocase) == model).fetchCount(db) }) > 0 {
-            throw .conflict("a \(vendor.displayName) firmware for \(model.isEmpty ? "all models" : model) exists already; remove it first")
-        }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .database("cannot create \(directory.path): \(error)")
-        }
-        let temporary = directory.appendingPathComponent(".upload-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        let sha256 = try Self.copy(source, to: temporary, expectedSize: size, progress: progress)
-        var record = FirmwareRecord(
-            vendor: vendor, model: model, version: version, notes: notes, fileName: name, size: size, sha256: sha256, createdAt: Date()
-        )
-        try store.write { db in
-            try record.insert(db)
-            // Inside the transaction: if the rename fails the row is rolled back too.
-            guard rename(temporary.path, fileURL(record).path) == 0 else {
-                throw StoreError.database("cannot move the firmware into place: \(String(cString: strerror(errno)))")
-            }
-        }
-        return record
+        return size
     }
 
     /// Every firmware row, by vendor and model.
@@ -104,30 +132,24 @@ public struct FirmwareRepository: Sendable {
         try? FileManager.default.removeItem(at: fileURL(record))
     }
 
-    /// Copies in 1 MiB pieces, hashing as it goes, and syncs the copy to disk.
-    static func copy(_ source: URL, to destination: URL, expectedSize: Int64, progress: (Int64, Int64) -> Void) throws(StoreError) -> String {
-        guard let input = FileHandle(forReadingAtPath: source.path) else { throw .invalidValue("cannot open \(source.path)") }
+    /// Copies in 1 MiB pieces into an upload; the upload is cancelled on failure.
+    static func copy(_ source: URL, into upload: FirmwareUpload, progress: (Int64, Int64) -> Void) throws(StoreError) {
+        guard let input = FileHandle(forReadingAtPath: source.path) else {
+            upload.cancel()
+            throw .invalidValue("cannot open \(source.path)")
+        }
         defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: destination.path, contents: nil, attributes: [.posixPermissions: 0o644]),
-            let output = FileHandle(forWritingAtPath: destination.path)
-        else { throw .database("cannot create \(destination.path)") }
-        defer { try? output.close() }
-        var hasher = SHA256Hasher()
-        var copied: Int64 = 0
         do {
             while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                copied += Int64(chunk.count)
-                guard copied <= maximumFileSize else { throw StoreError.invalidValue("\(source.lastPathComponent) grew past 80 MB while being copied") }
-                hasher.update(chunk)
-                try output.write(contentsOf: chunk)
-                progress(copied, expectedSize)
+                try upload.write(chunk)
+                progress(upload.received, upload.declaredSize ?? upload.received)
             }
-            try output.synchronize()
         } catch let error as StoreError {
+            upload.cancel()
             throw error
         } catch {
-            throw .database("copying \(source.lastPathComponent) failed: \(error)")
+            upload.cancel()
+            throw .database("reading \(source.lastPathComponent) failed: \(error)")
         }
-        return hasher.finalizeHex()
     }
 }

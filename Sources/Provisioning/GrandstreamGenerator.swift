@@ -86,4 +86,19 @@ struct GrandstreamGenerator: VendorGenerator {
         document.set("P331", content: content, in: "config", newElement: "<P331>\(content)</P331>")
         return document.text
     }
+
+    /// Multi-purpose keys: mode (1 BLF, 0 speed dial), account 1, name and value P-codes.
+    func apply(keys: [FunctionKey], to body: String, context: RenderContext) -> String {
+        var document = XMLLineDocument(body)
+        for (index, key) in keys.enumerated() {
+            let codes = FunctionKeyLayout.grandstreamCodes(key: index + 1)
+            for (code, value) in [
+                (codes.mode, FunctionKeyLayout.grandstreamMode(key.kind)), (codes.account, "0"), (codes.name, escape(key.label)),
+                (codes.value, escape(key.value)),
+            ] {
+                document.set("P\(code)", content: value, in: "config", newElement: "<P\(code)>\(value)</P\(code)>")
+            }
+        }
+        return document.text
+    }
 }

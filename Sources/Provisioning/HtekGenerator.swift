@@ -69,4 +69,24 @@ struct HtekGenerator: VendorGenerator {
         document.set("P331", content: content, in: "config", newElement: "<P331 para=\"PhonebookXmlDownload_ServerPath\">\(content)</P331>")
         return document.text
     }
+
+    /// Line keys after the account keys: type (3 BLF, 2 speed dial), value, label, account (255: automatic), pickup extension.
+    func apply(keys: [FunctionKey], to body: String, context: RenderContext) -> String {
+        var document = XMLLineDocument(body)
+        for (index, key) in keys.enumerated() {
+            let n = context.firstFreeKey + index
+            let codes = FunctionKeyLayout.htekCodes(key: n)
+            var entries = [
+                (codes.type, "Type", FunctionKeyLayout.htekType(key.kind)), (codes.value, "Value", escape(key.value)),
+                (codes.label, "Label", escape(key.label)), (codes.account, "Account", "255"), (codes.extension, "Extension", escape(key.value)),
+            ]
+            if let mode = codes.mode { entries.append((mode, "Mode", "0")) }
+            for (code, name, value) in entries {
+                document.set(
+                    "P\(code)", content: value, in: "config", newElement: "<P\(code) para=\"LineKey\(n)_\(name)\">\(value)</P\(code)>"
+                )
+            }
+        }
+        return document.text
+    }
 }

@@ -10,6 +10,7 @@ struct CatalogInputs: Sendable {
     var templates: [Int64: TemplateRecord]
     var mappings: [URIMappingRecord]
     var firmware: [FirmwareRecord]
+    var keys: [Int64: [FunctionKey]]
 }
 
 /// One phone's fetch, kept for the device list (last IP, last fetch).
@@ -37,7 +38,8 @@ extension ProvisioningStore {
                 bindings: Dictionary(grouping: try LineBindingRecord.order(Column("line")).fetchAll(db), by: \.deviceID),
                 templates: Dictionary(uniqueKeysWithValues: try TemplateRecord.fetchAll(db).map { ($0.id!, $0) }),
                 mappings: try URIMappingRecord.fetchAll(db),
-                firmware: try FirmwareRecord.fetchAll(db)
+                firmware: try FirmwareRecord.fetchAll(db),
+                keys: Dictionary(grouping: try FunctionKeyRecord.order(Column("position")).fetchAll(db), by: \.deviceID).mapValues { $0.map(\.key) }
             )
         }
     }

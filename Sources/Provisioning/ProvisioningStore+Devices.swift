@@ -122,8 +122,12 @@ extension ProvisioningStore {
         try read { db in
             let templates = try Dictionary(uniqueKeysWithValues: TemplateRecord.fetchAll(db).map { ($0.id!, $0.name) })
             let bindings = try Dictionary(grouping: LineBindingRecord.order(Column("line")).fetchAll(db), by: \.deviceID)
+            let keys = try Dictionary(grouping: FunctionKeyRecord.order(Column("position")).fetchAll(db), by: \.deviceID)
             return try DeviceRecord.order(Column("mac")).fetchAll(db).map { device in
-                DeviceSummary(device: device, lines: bindings[device.id!] ?? [], templateName: device.templateID.flatMap { templates[$0] })
+                DeviceSummary(
+                    device: device, lines: bindings[device.id!] ?? [], templateName: device.templateID.flatMap { templates[$0] },
+                    keys: keys[device.id!]?.map(\.key) ?? []
+                )
             }
         }
     }
@@ -134,7 +138,8 @@ extension ProvisioningStore {
             guard let device = try DeviceRecord.filter(Column("mac") == mac.compact).fetchOne(db) else { return nil }
             let lines = try LineBindingRecord.filter(Column("deviceID") == device.id!).order(Column("line")).fetchAll(db)
             let template = try device.templateID.flatMap { try TemplateRecord.fetchOne(db, key: $0)?.name }
-            return DeviceSummary(device: device, lines: lines, templateName: template)
+            let keys = try FunctionKeyRecord.filter(Column("deviceID") == device.id!).order(Column("position")).fetchAll(db).map(\.key)
+            return DeviceSummary(device: device, lines: lines, templateName: template, keys: keys)
         }
     }
 

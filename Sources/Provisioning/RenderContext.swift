@@ -25,6 +25,8 @@ public struct RenderContext: Sendable {
     public var firmwareURL: String
     /// The parsed Additional Parameters.
     public var additionalParameters: AdditionalParameters
+    /// The programmable keys, in order.
+    public var keys: [FunctionKey]
 
     public init(
         mac: MACAddress,
@@ -32,7 +34,8 @@ public struct RenderContext: Sendable {
         settings: PnPSettings,
         lines: [LineAccount],
         firmwareURL: String = "",
-        additionalParameters: AdditionalParameters
+        additionalParameters: AdditionalParameters,
+        keys: [FunctionKey] = []
     ) {
         self.mac = mac
         self.model = model
@@ -40,7 +43,11 @@ public struct RenderContext: Sendable {
         self.lines = lines
         self.firmwareURL = firmwareURL
         self.additionalParameters = additionalParameters
+        self.keys = keys
     }
+
+    /// The phone's first key after its line keys: lines take the first keys on most phones.
+    var firstFreeKey: Int { (lines.map(\.line).max() ?? 1) + 1 }
 
     /// The phonebook URL for `vendor`, when the phonebook setting is on.
     func phonebookURL(_ vendor: Vendor) -> String? {

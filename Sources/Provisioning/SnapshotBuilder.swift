@@ -85,7 +85,8 @@ public struct SnapshotBuilder: Sendable {
             let context = RenderContext(
                 mac: mac, model: device.model, settings: settings, lines: lines,
                 firmwareURL: Self.firmware(for: vendor, model: device.model, in: inputs.firmware).map { "http://\(settings.pbxHost):\(settings.httpPort)\($0.path)" } ?? "",
-                additionalParameters: parameters
+                additionalParameters: parameters,
+                keys: inputs.keys[device.id!] ?? []
             )
             var files: [Vendor: ServedFile] = [:]
             for candidate in vendor.map({ [$0] }) ?? Vendor.allCases {

@@ -86,4 +86,25 @@ struct SnomGenerator: VendorGenerator {
         document.set("dkey_directory", content: content, in: "phone-settings", newElement: "<dkey_directory perm=\"RW\">\(content)</dkey_directory>")
         return document.text
     }
+
+    /// `<fkey idx="N">blf <sip:EXT@host></fkey>` or `speed EXT` in `<functionKeys>`; fkey 0 is line 1.
+    func apply(keys: [FunctionKey], to body: String, context: RenderContext) -> String {
+        var document = XMLLineDocument(body)
+        document.ensureContainer("functionKeys", openTag: "<functionKeys e=\"2\">", in: "settings")
+        for (index, key) in keys.enumerated() {
+            let idx = String(context.firstFreeKey - 1 + index)
+            let action = switch key.kind {
+            case .blf: "blf <sip:\(key.value)@\(context.settings.pbxHost)>"
+            case .speed: "speed \(key.value)"
+            }
+            let content = escape(action)
+            let label = escape(key.label)
+            document.set(
+                "fkey", idx: idx, content: content, in: "functionKeys",
+                newElement: "<fkey idx=\"\(idx)\" context=\"active\" label=\"\(label)\" perm=\"RW\">\(content)</fkey>",
+                replacingElement: true
+            )
+        }
+        return document.text
+    }
 }

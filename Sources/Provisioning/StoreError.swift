@@ -2,6 +2,8 @@
 public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A value failed validation (bad MAC, port, vendor, INI line...).
     case invalidValue(String)
+    /// A file or body is over a size limit.
+    case tooLarge(String)
     /// The thing named does not exist.
     case notFound(String)
     /// The change would break a uniqueness or reference rule.
@@ -11,7 +13,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidValue(let message), .notFound(let message), .conflict(let message): message
+        case .invalidValue(let message), .tooLarge(let message), .notFound(let message), .conflict(let message): message
         case .database(let message): "database error: \(message)"
         }
     }

@@ -132,6 +132,23 @@ enum StoreMigrations {
                 t.column("name", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v6-function-keys") { db in
+            try db.create(table: "functionKey") { t in
+                t.column("deviceID", .integer).notNull().references("device", onDelete: .cascade)
+                // 1-based order on the phone; rewritten whole when the list changes.
+                t.column("position", .integer).notNull()
+                t.column("kind", .text).notNull()
+                t.column("value", .text).notNull()
+                t.column("label", .text).notNull().defaults(to: "")
+                t.primaryKey(["deviceID", "position"])
+            }
+            for event in ["INSERT", "DELETE", "UPDATE"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER functionKey_\(event.lowercased())_revision AFTER \(event) ON functionKey
+                    BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                    """)
+            }
+        }
         return migrator
     }
 }

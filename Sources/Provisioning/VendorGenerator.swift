@@ -12,6 +12,8 @@ protocol VendorGenerator: Sendable {
     func apply(firmwareURL url: String, to body: String) -> String
     /// Points the phone at its phonebook document.
     func apply(phonebookURL url: String, to body: String) -> String
+    /// Writes the phone's programmable keys (BLF, speed dial) in the vendor's key syntax.
+    func apply(keys: [FunctionKey], to body: String, context: RenderContext) -> String
     /// Makes a placeholder value safe for the format (XML escaping, single line).
     func escape(_ value: String) -> String
 }

@@ -23,6 +23,7 @@ struct XMLLineDocument {
     ///   - container: The element whose direct children are searched (`settings`, `phone-settings`, `config`).
     ///   - insertBefore: A direct child a new element goes in front of, when present (`phone-settings`).
     ///   - newElement: The line to insert, without indentation, when no element matched.
+    ///   - replacingElement: Replace a matched element's whole line with `newElement` (its attributes change too).
     /// - Returns: False when the container does not exist.
     @discardableResult
     mutating func set(
@@ -31,7 +32,8 @@ struct XMLLineDocument {
         content: String,
         in container: String,
         insertBefore: String? = nil,
-        newElement: String
+        newElement: String,
+        replacingElement: Bool = false
     ) -> Bool {
         guard let (open, close) = containerRange(container) else { return false }
         var depth = 0
@@ -50,6 +52,10 @@ struct XMLLineDocument {
             if depth == 0 {
                 if let insertBefore, elementName == insertBefore, anchor == nil { anchor = index }
                 if elementName == Substring(name), idx == nil || Self.attribute("idx", in: line).map(String.init) == idx {
+                    if replacingElement, !opensBlock {
+                        document.replace(index, with: document.indentation(index) + newElement)
+                        return true
+                    }
                     if let rewritten = Self.replacingContent(of: document.lines[index], name: name, with: content) {
                         document.replace(index, with: rewritten)
                         return true
@@ -63,6 +69,14 @@ struct XMLLineDocument {
         let indent = lastChild.map { document.indentation($0) } ?? (document.indentation(open) + "    ")
         document.insert(indent + newElement, at: at)
         return true
+    }
+
+    /// Adds an empty `<name>` block at the end of `parent` unless one exists.
+    mutating func ensureContainer(_ name: String, openTag: String, in parent: String) {
+        guard containerRange(name) == nil, let (open, close) = containerRange(parent) else { return }
+        let indent = document.indentation(open) + "    "
+        document.insert(indent + "</\(name)>", at: close)
+        document.insert(indent + openTag, at: close)
     }
 
     /// The lines holding `<container ...>` and `</container>`.

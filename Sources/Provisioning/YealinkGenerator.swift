@@ -79,4 +79,26 @@ struct YealinkGenerator: VendorGenerator {
         document.set("remote_phonebook.data.1.name", "Company")
         return document.text
     }
+
+    /// `linekey.N.*` after the line keys, then `expansion_module.M.key.K.*` once the model's keys are used up.
+    func apply(keys: [FunctionKey], to body: String, context: RenderContext) -> String {
+        var document = KeyValueDocument(body)
+        let first = context.firstFreeKey
+        let capacity = FunctionKeyLayout.yealinkLineKeys(model: context.model)
+        for (index, key) in keys.enumerated() {
+            let position = first + index
+            let prefix: String
+            if let capacity, position > capacity {
+                let overflow = position - capacity - 1
+                prefix = "expansion_module.\(overflow / FunctionKeyLayout.yealinkExpansionKeys + 1).key.\(overflow % FunctionKeyLayout.yealinkExpansionKeys + 1)"
+            } else {
+                prefix = "linekey.\(position)"
+            }
+            document.set("\(prefix).type", FunctionKeyLayout.yealinkType(key.kind))
+            document.set("\(prefix).line", "1")
+            document.set("\(prefix).value", key.value)
+            document.set("\(prefix).label", key.label)
+        }
+        return document.text
+    }
 }

@@ -17,17 +17,19 @@ struct AsteriskConfCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = try ServeCommand.hostPort(agi, option: "--agi")
-        var settings = try store.open().settings()
+        let opened = try store.open()
+        var settings = try opened.settings()
+        let monitored = try opened.devices().flatMap(\.keys).filter { $0.kind == .blf }.map(\.value)
         guard let output else {
             settings.guestSecret = "********"
-            for file in AsteriskConfigFiles.render(settings: settings, agiAddress: agi) {
+            for file in AsteriskConfigFiles.render(settings: settings, agiAddress: agi, monitored: monitored) {
                 print(";; ---- \(file.name)\n\(file.contents)")
             }
             return
         }
         let directory = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for file in AsteriskConfigFiles.render(settings: settings, agiAddress: agi) {
+        for file in AsteriskConfigFiles.render(settings: settings, agiAddress: agi, monitored: monitored) {
             let url = directory.appendingPathComponent(file.name)
             // Written whole to a temporary file and renamed: a reader never sees half a file.
             let temporary = directory.appendingPathComponent(".\(file.name).tmp")

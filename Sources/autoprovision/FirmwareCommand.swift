@@ -6,7 +6,7 @@ struct FirmwareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firmware",
         abstract: "Manage the firmware repository (80 MB per file, 300 MB in all).",
-        subcommands: [Add.self, List.self, Remove.self]
+        subcommands: [Add.self, Replace.self, List.self, Remove.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -24,15 +24,31 @@ struct FirmwareCommand: AsyncParsableCommand {
         func run() async throws {
             let repository = FirmwareRepository(store: try store.open())
             let terminal = isatty(STDOUT_FILENO) == 1
-            let record = try repository.add(URL(fileURLWithPath: file), vendor: vendor, model: model, version: version, notes: notes) { copied, total in
-                guard terminal, total > 0 else { return }
-                let width = 30
-                let filled = Int(Double(copied) / Double(total) * Double(width))
-                print("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(copied * 100 / total)%", terminator: "")
-                FileHandle.standardOutput.synchronizeFile()
+            let record = try repository.add(URL(fileURLWithPath: file), vendor: vendor, model: model, version: version, notes: notes) {
+                progressBar(copied: $0, total: $1, terminal: terminal)
             }
             if terminal { print() }
             print("firmware \(record.id ?? 0) added: \(record.path) (\(record.size) bytes, sha256 \(record.sha256))")
+        }
+    }
+
+    struct Replace: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the file of a firmware row; phones get the new file at the row's new URL.",
+            discussion: "The new file is copied in and checked first; the old one stays served until the switch."
+        )
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The firmware's id.") var id: Int64
+        @Argument(help: "The new firmware file.") var file: String
+
+        func run() async throws {
+            let repository = FirmwareRepository(store: try store.open())
+            let terminal = isatty(STDOUT_FILENO) == 1
+            let record = try repository.replaceFile(id: id, with: URL(fileURLWithPath: file)) {
+                progressBar(copied: $0, total: $1, terminal: terminal)
+            }
+            if terminal { print() }
+            print("firmware \(id) replaced: \(record.path) (\(record.size) bytes, sha256 \(record.sha256))")
         }
     }
 
@@ -58,4 +74,13 @@ struct FirmwareCommand: AsyncParsableCommand {
             print("firmware \(id) removed")
         }
     }
+}
+
+/// A one-line progress bar, redrawn in place; nothing when output is not a terminal.
+private func progressBar(copied: Int64, total: Int64, terminal: Bool) {
+    guard terminal, total > 0 else { return }
+    let width = 30
+    let filled = Int(Double(copied) / Double(total) * Double(width))
+    print("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(copied * 100 / total)%", terminator: "")
+    FileHandle.standardOutput.synchronizeFile()
 }

@@ -143,4 +143,32 @@ import Testing
         #expect(printed.stdout.contains("password=********"))
         #expect(!printed.stdout.contains(secret))
     }
+
+    @Test func deviceKeysAddListRemoveAndHints() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["device", "add", "00:15:65:aa:bb:cc"]).status == 0)
+        #expect(try cli.run(["device", "keys", "001565aabbcc", "--add", "201", "--label", "Reception"]).status == 0)
+        #expect(try cli.run(["device", "keys", "001565aabbcc", "--add", "*97", "--type", "speed"]).status == 0)
+        #expect(try cli.run(["device", "keys", "001565aabbcc", "--add", "202"]).status == 0)
+        #expect(try cli.run(["device", "keys", "001565aabbcc", "--remove", "3"]).status == 0)
+        let listed = try cli.run(["device", "keys", "001565aabbcc", "--list"])
+        #expect(listed.status == 0)
+        let rows = listed.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(rows.map { Array($0.prefix(3)) } == [["1", "blf", "201"], ["2", "speed", "*97"]])
+        // Bad input: a clear error, nothing written.
+        let bad = try cli.run(["device", "keys", "001565aabbcc", "--add", "20 1"])
+        #expect(bad.status != 0 && bad.stderr.contains("key 3"))
+        let badType = try cli.run(["device", "keys", "001565aabbcc", "--add", "203", "--type", "park"])
+        #expect(badType.status != 0)
+        let unknown = try cli.run(["device", "keys", "001565000000", "--add", "203"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no device"))
+        #expect(try cli.run(["device", "keys", "001565aabbcc"]).stdout.split(separator: "\n").count == 3)
+        // The rendered file has the keys; asterisk-conf has a hint for the BLF one only.
+        let rendered = try cli.run(["render", "001565aabbcc"])
+        #expect(rendered.stdout.contains("linekey.2.value = 201") && rendered.stdout.contains("linekey.3.type = 13"))
+        let conf = try cli.run(["asterisk-conf"]).stdout
+        #expect(conf.contains("exten => 201,hint,PJSIP/201"))
+        #expect(!conf.contains("exten => *97,hint"))
+    }
 }

@@ -44,7 +44,7 @@ import Testing
         #expect(throws: StoreError.self) { try repository.add(big, vendor: .yealink) }
         let added = try repository.add(try file(directory, "fw.z", bytes: 1000), vendor: .fanvil, model: "X4")
         #expect(added.size == 1000)
-        #expect(throws: StoreError.conflict("a Fanvil firmware for x4 exists already; remove it first")) {
+        #expect(throws: StoreError.conflict("a Fanvil firmware for x4 exists already; remove it or replace its file")) {
             try repository.add(try file(directory, "fw2.bin", bytes: 10), vendor: .fanvil, model: "x4")
         }
         // Over 300 MB in all, counting what is kept already.
@@ -59,6 +59,62 @@ import Testing
         try repository.remove(id: added.id!)
         #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).isEmpty)
         #expect(throws: StoreError.notFound("no firmware with id 99")) { try repository.remove(id: 99) }
+    }
+
+    @Test func replaceSwapsTheFileAtomically() throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        let first = try repository.add(try file(directory, "T46S-1.rom", bytes: 1000), vendor: .yealink, model: "T46S", version: "1")
+        let revision = try store.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM revision") }
+        // A wrong extension for the row's vendor is refused and nothing changes.
+        #expect(throws: StoreError.self) { try repository.replaceFile(id: first.id!, with: try file(directory, "T46S-2.fw", bytes: 10)) }
+        #expect(throws: StoreError.notFound("no firmware with id 42")) { try repository.replaceFile(id: 42, with: try file(directory, "a.rom", bytes: 10)) }
+        let newer = directory.appendingPathComponent("T46S-2.rom")
+        try Data(repeating: 9, count: 2000).write(to: newer)
+        let replaced = try repository.replaceFile(id: first.id!, with: newer)
+        #expect(replaced.id == first.id && replaced.model == "T46S" && replaced.version == "1")
+        #expect(replaced.fileName == "T46S-2.rom" && replaced.size == 2000 && replaced.sha256 != first.sha256)
+        #expect(try repository.list().map(\.sha256) == [replaced.sha256])
+        #expect(try Data(contentsOf: repository.fileURL(replaced)) == Data(repeating: 9, count: 2000))
+        // The old file is gone, no temporary is left, and phones see the change.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path) == ["\(replaced.id!)-\(replaced.sha256)"])
+        #expect(try store.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM revision") } != revision)
+    }
+
+    @Test func droppedUploadLeavesNoFileAndNoRow() throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        // The connection drops after half the announced bytes: the upload is abandoned.
+        do {
+            let upload = try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 4096)
+            try upload.write(Data(repeating: 1, count: 2048))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).count == 1, "the temporary file exists while uploading")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).isEmpty)
+        // Finishing short of the announced size is refused the same way.
+        let short = try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 4096)
+        try short.write(Data(repeating: 1, count: 100))
+        #expect(throws: StoreError.self) { try short.finish() }
+        // More than announced, or past the room left without an announcement: refused as it arrives.
+        let long = try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 10)
+        #expect(throws: StoreError.self) { try long.write(Data(repeating: 1, count: 11)) }
+        let kept = try repository.add(try file(directory, "kept.rom", bytes: 10), vendor: .yealink)
+        try store.write { db in
+            try db.execute(sql: "UPDATE firmware SET size = ?", arguments: [FirmwareRepository.maximumTotalSize - 1500])
+        }
+        let unannounced = try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: nil)
+        try unannounced.write(Data(repeating: 1, count: 1000))
+        #expect(throws: StoreError.self) { try unannounced.write(Data(repeating: 1, count: 1000)) }
+        try repository.remove(id: kept.id!)
+        // Announced sizes over the limits are refused before a byte is kept.
+        #expect(throws: StoreError.self) { try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 81 << 20) }
+        #expect(throws: StoreError.self) { try repository.beginUpload(fileName: "a/b.bin", vendor: .grandstream, declaredSize: 10) }
+        #expect(throws: StoreError.self) { try repository.beginUpload(fileName: "bad\u{1}.bin", vendor: .grandstream, declaredSize: 10) }
+        #expect(throws: StoreError.self) { try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 0) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).isEmpty)
+        #expect(try repository.list().isEmpty)
     }
 
     @Test func modelRowWinsOverVendorRowAndEveryVendorWritesItsLine() async throws {
