@@ -16,9 +16,12 @@ let package = Package(
         .library(name: "HTTPTFTP", targets: ["HTTPTFTP"]),
         .library(name: "AMI", targets: ["AMI"]),
         .library(name: "AGI", targets: ["AGI"]),
+        .library(name: "Admin", targets: ["Admin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -78,10 +81,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Admin",
+            dependencies: [
+                "Provisioning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Web")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "autoprovision",
             dependencies: [
                 "Provisioning",
+                "Admin",
                 "HTTPTFTP",
                 "AMI",
                 "AGI",
@@ -103,11 +120,28 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestHTTP",
+            path: "Tests/Support/TestHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AdminTests",
+            dependencies: [
+                "Admin",
+                "Provisioning",
+                "TestHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HTTPTFTPTests",
             dependencies: [
                 "Provisioning",
                 "HTTPTFTP",
+                "TestHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -120,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AutoprovisionCLITests",
-            dependencies: ["autoprovision", "AMI", "ScriptedAMIServer"],
+            dependencies: ["autoprovision", "AMI", "ScriptedAMIServer", "TestNetwork", "TestHTTP"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -28,7 +28,7 @@ printf 'upload:   %d MB in %.2f s = %.0f MB/s; peak RSS %d MB (tiny file: %d MB,
     "$SIZE_MB" "$elapsed" "$(python3 -c "print($SIZE_MB / $elapsed)")" $((big_kb / 1024)) $((base_kb / 1024)) $(((big_kb - base_kb) / 1024))
 path=$("$AUTOPROVISION_BIN" firmware list --db "$db" | grep -o '/firmware/[0-9]*/big.rom')
 port=$((20000 + RANDOM % 10000))
-"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port "$port" --agi off --no-pnp 2>"$tmp/daemon.log" &
+"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port "$port" --agi off --admin off --no-pnp 2>"$tmp/daemon.log" &
 pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 start=$(date +%s.%N)

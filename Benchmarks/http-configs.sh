@@ -225,7 +225,7 @@ socket_errors() {
 AP_PORT=$(free_port "$AP_PORT")
 AP_BASE=http://127.0.0.1:$AP_PORT
 say "starting autoprovision serve on $AP_BASE"
-"$AP" serve --db "$DB" --bind 127.0.0.1 --http-port "$AP_PORT" --agi off --no-pnp 2>"$TMP/autoprovision.log" &
+"$AP" serve --db "$DB" --bind 127.0.0.1 --http-port "$AP_PORT" --agi off --admin off --no-pnp 2>"$TMP/autoprovision.log" &
 AP_PID=$!
 
 ready=0

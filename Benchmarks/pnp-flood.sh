@@ -48,7 +48,7 @@ if [[ $HOLD == 1 ]]; then
 fi
 db="$tmp/flood.sqlite"
 "$AUTOPROVISION_BIN" settings set pbx-host 10.234.0.1 --db "$db" >/dev/null
-"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --pnp-interface "$host" 2>"$tmp/daemon.log" &
+"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --admin off --pnp-interface "$host" 2>"$tmp/daemon.log" &
 pids+=($!)
 for _ in $(seq 100); do grep -q "PnP discovery listening" "$tmp/daemon.log" && break; sleep 0.1; done
 grep "PnP discovery" "$tmp/daemon.log" >&2

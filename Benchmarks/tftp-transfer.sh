@@ -39,7 +39,7 @@ sqlite3 "$db" "INSERT INTO template (name, vendor, body, isVendorDefault, update
 "$AUTOPROVISION_BIN" uri add bench/firmware.bin bench --db "$db" >/dev/null
 
 ap_port=$((20000 + RANDOM % 10000)); hpa_port=$((ap_port + 1))
-"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --no-pnp --tftp "127.0.0.1:$ap_port" 2>"$tmp/daemon.log" &
+"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --admin off --no-pnp --tftp "127.0.0.1:$ap_port" 2>"$tmp/daemon.log" &
 pids+=($!)
 /usr/sbin/in.tftpd --foreground --listen --address "127.0.0.1:$hpa_port" --user nobody --secure "$tmp/root" &
 pids+=($!)

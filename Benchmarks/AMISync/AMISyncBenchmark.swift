@@ -40,7 +40,7 @@ struct AMISyncBenchmark {
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: binary)
         daemon.arguments = [
-            "serve", "--db", directory.appendingPathComponent("bench.sqlite").path, "--bind", "127.0.0.1", "--http-port", "0", "--agi", "off", "--no-pnp",
+            "serve", "--db", directory.appendingPathComponent("bench.sqlite").path, "--bind", "127.0.0.1", "--http-port", "0", "--agi", "off", "--admin", "off", "--no-pnp",
             "--ami", "127.0.0.1:\(server.port)",
         ]
         daemon.environment = ProcessInfo.processInfo.environment.merging(["AUTOPROVISION_AMI_SECRET": "amisecret"]) { $1 }

@@ -37,6 +37,8 @@ public struct ProvisioningSnapshot: Sendable {
     var firmware: [String: StoredFile] = [:]
     /// Each vendor's phonebook document by its URL path.
     var phonebooks: [String: ServedFile] = [:]
+    /// The merged directory the phonebook documents are made from, sorted.
+    public internal(set) var phonebookEntries: [PhonebookEntry] = []
 
     /// How many phones the snapshot knows.
     public var deviceCount: Int { devices.count }

@@ -16,6 +16,12 @@ public enum SettingKey: String, CaseIterable, Sendable {
 }
 
 extension SettingKey {
+    /// Checks a value without storing it.
+    /// - Throws: ``StoreError/invalidValue(_:)`` naming what is wrong.
+    public func validate(_ value: String) throws(StoreError) {
+        _ = try normalise(value)
+    }
+
     /// Checks `value` and returns the form to store.
     /// - Parameter value: The value as the admin gave it.
     /// - Throws: ``StoreError`` naming what is wrong with the value.

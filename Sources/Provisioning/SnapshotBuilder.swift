@@ -126,6 +126,7 @@ public struct SnapshotBuilder: Sendable {
             problems.append("phonebook without local extensions: \(error)")
         }
         let entries = byNumber.values.sorted()
+        snapshot.phonebookEntries = entries
         for vendor in Vendor.allCases {
             snapshot.phonebooks[PhonebookFormat.path(for: vendor)] = ServedFile(
                 body: PhonebookFormat.render(vendor, entries: entries), contentType: "application/xml; charset=utf-8"

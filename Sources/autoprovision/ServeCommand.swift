@@ -1,5 +1,6 @@
 import AGI
 import AMI
+import Admin
 import Discovery
 public import ArgumentParser
 import HTTPTFTP
@@ -24,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the TFTP server listens when the tftp setting is on.", valueName: "host:port"))
     var tftp = "0.0.0.0:69"
     @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
+    @Option(help: ArgumentHelp("Where the admin page and REST API listen ('off' to disable); the token is in admin.token beside the database.", valueName: "host:port"))
+    var admin = "127.0.0.1:8481"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
     func run() async throws {
@@ -86,6 +89,33 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(TFTPServer(host: address.host, port: address.port, catalog: catalog, recorder: recorder, logger: logger))
         } else {
             logger.info("TFTP is off (settings set tftp on, then restart, to serve phones that use DHCP option 66)")
+        }
+        if admin.lowercased() != "off" {
+            let address = try Self.hostPort(admin, option: "--admin")
+            let tokenPath = AdminToken.path(forDatabase: store.path)
+            let token = try AdminToken.loadOrCreate(path: tokenPath)
+            let client = amiClient
+            let amiSource = credentials as? AMICredentialSource
+            let environment = AdminEnvironment(
+                store: store, catalog: catalog, credentials: credentials, externalPhonebooks: phonebooks,
+                reboot: { mac in
+                    switch await Reboot.phone(mac, store: store, client: client, logger: logger) {
+                    case .sentThroughAsterisk(let target): .sent(via: "ami", detail: target)
+                    case .sentDirectly(let address): .sent(via: "sip", detail: address)
+                    case .failed(let reason): .failed(reason)
+                    }
+                },
+                isRegistered: { ext in
+                    guard let directory = amiSource?.directory else { return nil }
+                    return directory.endpoints[ext].map { !$0.contacts.isEmpty } ?? false
+                },
+                amiState: { (client != nil, client?.session != nil) },
+                version: Autoprovision.version
+            )
+            services.append(
+                AdminServer(host: address.host, port: address.port, environment: environment, token: token, assets: try WebAssets.load(), logger: logger)
+            )
+            logger.info("admin token in \(tokenPath) (autoprovision admin token prints it)")
         }
         logger.info("autoprovision starting", metadata: ["db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
         let group = ServiceGroup(

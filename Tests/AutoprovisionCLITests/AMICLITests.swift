@@ -56,7 +56,7 @@ import Testing
         let port = 20000 + Int.random(in: 0..<20000)
         let serve = Process()
         serve.executableURL = CLI.executable
-        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port), "--agi", "127.0.0.1:0", "--no-pnp", "--ami", "127.0.0.1:\(server.port)"]
+        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port), "--agi", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--no-pnp", "--ami", "127.0.0.1:\(server.port)"]
         serve.environment = ProcessInfo.processInfo.environment.merging(["AUTOPROVISION_AMI_SECRET": "amisecret"]) { $1 }
         let log = Pipe()
         serve.standardError = log

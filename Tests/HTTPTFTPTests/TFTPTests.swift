@@ -1,3 +1,4 @@
+import TestHTTP
 import Foundation
 import Logging
 import NIOCore

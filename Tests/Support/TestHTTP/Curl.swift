@@ -1,28 +1,28 @@
-import Foundation
+public import Foundation
 
 /// Runs the real `curl` client and returns what it printed.
-enum Curl {
-    struct Response: Sendable {
-        var status: Int
-        var headers: [String: String]
-        var body: String
+public enum Curl {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: String
     }
 
     /// - Parameters:
     ///   - url: The URL to fetch.
     ///   - arguments: Extra curl arguments (`-I`, `-X POST`, `--path-as-is`).
     /// Runs on a thread outside the concurrency pool, so waiting for curl never starves the servers under test.
-    static func fetch(_ url: String, _ arguments: [String] = [], userAgent: String = "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc") async throws -> Response {
+    public static func fetch(_ url: String, _ arguments: [String] = [], userAgent: String = "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc") async throws -> Response {
         try await offPool { try fetchBlocking(url, arguments, userAgent: userAgent) }
     }
 
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }
 
-    static func fetchBlocking(_ url: String, _ arguments: [String], userAgent: String) throws -> Response {
+    public static func fetchBlocking(_ url: String, _ arguments: [String], userAgent: String) throws -> Response {
         let directory = FileManager.default.temporaryDirectory
         let headerFile = directory.appendingPathComponent("curl-headers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: headerFile) }
@@ -47,11 +47,11 @@ enum Curl {
     }
 
     /// Runs curl with exactly these arguments; the exit status and what it printed.
-    static func raw(_ arguments: [String]) async throws -> (status: Int32, body: String) {
+    public static func raw(_ arguments: [String]) async throws -> (status: Int32, body: String) {
         try await offPool { try rawBlocking(arguments) }
     }
 
-    static func rawBlocking(_ arguments: [String]) throws -> (status: Int32, body: String) {
+    public static func rawBlocking(_ arguments: [String]) throws -> (status: Int32, body: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-s", "--max-time", "10"] + arguments

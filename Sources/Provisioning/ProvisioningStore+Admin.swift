@@ -1,0 +1,100 @@
+public import Foundation
+import GRDB
+
+extension PnPSettings {
+    /// Every admin-editable setting as the admin writes it (`on`/`off`, MACs with colons).
+    public var values: [SettingKey: String] {
+        [
+            .pbxHost: pbxHost, .httpPort: String(httpPort), .sipPort: String(sipPort), .extensionTemplate: extensionTemplate,
+            .macWhitelist: macWhitelist.map(\.description).joined(separator: ","),
+            .macBlacklist: macBlacklist.map(\.description).joined(separator: ","), .additionalParams: additionalParameters,
+            .tftp: tftpEnabled ? "on" : "off", .guestUsername: guestUsername, .voicemailNumber: voicemailNumber,
+            .phonebook: phonebookEnabled ? "on" : "off",
+        ]
+    }
+}
+
+/// A URI mapping with its row id and template name.
+public struct URIMappingSummary: Hashable, Sendable {
+    public var id: Int64
+    public var path: String
+    public var template: String
+}
+
+extension ProvisioningStore {
+    /// Changes several settings at once: all are checked first, then written in one transaction.
+    /// - Throws: ``StoreError/invalidValue(_:)`` for the first bad value; nothing is written then.
+    public func set(_ changes: [(SettingKey, String)]) throws(StoreError) {
+        var normalised: [(SettingKey, String)] = []
+        for (key, value) in changes { normalised.append((key, try key.normalise(value))) }
+        try write { db in
+            for (key, value) in normalised {
+                try db.execute(
+                    sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key.rawValue, value]
+                )
+            }
+        }
+    }
+
+    /// One template, by id.
+    public func template(id: Int64) throws(StoreError) -> TemplateRecord? {
+        try read { db in try TemplateRecord.fetchOne(db, key: id) }
+    }
+
+    /// Changes a template by id, its name included.
+    /// - Throws: ``StoreError`` for an unknown id, a name another template has, or a vendor change its phones forbid.
+    @discardableResult
+    public func updateTemplate(id: Int64, name: String, vendor: Vendor, body: String, isVendorDefault: Bool) throws(StoreError) -> TemplateRecord {
+        guard let existing = try template(id: id) else { throw .notFound("no template with id \(id)") }
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.caseInsensitiveCompare(existing.name) != .orderedSame {
+            guard try template(named: trimmed) == nil else { throw .conflict("a template named '\(trimmed)' exists already") }
+            try write { db in
+                try db.execute(sql: "UPDATE template SET name = ? WHERE id = ?", arguments: [trimmed, id])
+            }
+        }
+        do {
+            try saveTemplate(name: trimmed, vendor: vendor, body: body, isVendorDefault: isVendorDefault)
+        } catch {
+            if trimmed != existing.name {
+                try write { db in try db.execute(sql: "UPDATE template SET name = ? WHERE id = ?", arguments: [existing.name, id]) }
+            }
+            throw error
+        }
+        guard let updated = try template(id: id) else { throw .notFound("no template with id \(id)") }
+        return updated
+    }
+
+    /// Every URI mapping with its id.
+    public func uriMappingSummaries() throws(StoreError) -> [URIMappingSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT m.id, m.path, t.name FROM uriMapping m JOIN template t ON t.id = m.templateID ORDER BY m.path").map {
+                URIMappingSummary(id: $0[0], path: $0[1], template: $0[2])
+            }
+        }
+    }
+
+    /// Removes a URI mapping by id.
+    public func unmapURI(id: Int64) throws(StoreError) {
+        try write { db in
+            guard try URIMappingRecord.deleteOne(db, key: id) else { throw StoreError.notFound("no URI mapping with id \(id)") }
+        }
+    }
+
+    /// Changes what is recorded of a phone; nil leaves a field as it is, an empty model clears it.
+    public func updateDevice(mac: MACAddress, vendor: Vendor?, model: String?) throws(StoreError) {
+        if let model, !model.isEmpty { try Validation.token(model, field: "model") }
+        try write { db in
+            var device = try Self.device(db, mac: mac)
+            if let vendor {
+                if let templateID = device.templateID, let template = try TemplateRecord.fetchOne(db, key: templateID), template.vendor != vendor {
+                    throw StoreError.conflict("device \(mac) uses the \(template.vendor.displayName) template '\(template.name)'; change the template first")
+                }
+                device.vendor = vendor
+            }
+            if let model { device.model = model.isEmpty ? nil : model }
+            try device.update(db)
+        }
+    }
+}
