@@ -341,6 +341,7 @@ def run(args):
                    lambda: f"the upload did not finish: {text_of(driver, 'fw-status')!r}")
         row_css = f'{css_tid("fw-row")}[data-file-name="{firmware_name}"]'
         row = wait_until(driver, lambda d: d.find_element(By.CSS_SELECTOR, row_css), f"no firmware row for {firmware_name}")
+        check("browser test" in row.text, f"the firmware row does not show the notes 'browser test': {row.text!r}")
         href = row.find_element(By.CSS_SELECTOR, "a").get_attribute("href")
         check(href and href.endswith("/" + firmware_name), f"the row's link {href!r} does not name {firmware_name}")
         passed(f"the upload progress bar reached its maximum and the row links {href}")

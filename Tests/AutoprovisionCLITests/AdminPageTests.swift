@@ -1,0 +1,132 @@
+import Foundation
+import TestHTTP
+import TestNetwork
+import Testing
+
+/// The admin page in a real headless Chromium, driven by selenium, against a running daemon
+/// whose phone is discovered over real multicast from a network namespace.
+///
+/// Screenshots of every tab go to `artifacts/admin-screenshots/`.
+@Suite(.serialized) struct AdminPageTests {
+    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Why the test cannot run here, or nil.
+    static let missing: String? = {
+        if let reason = PhoneNamespace.unavailableReason { return reason }
+        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            return "needs \(tool) (apt-get install chromium chromium-driver)"
+        }
+        guard let python else { return "needs python3" }
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: python)
+        check.arguments = ["-c", "import selenium"]
+        check.standardError = Pipe()
+        guard (try? check.run()) != nil else { return "cannot run python3" }
+        check.waitUntilExit()
+        return check.terminationStatus == 0 ? nil : "needs the selenium Python package (pip install selenium)"
+    }()
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Plays the phone: the SUBSCRIBE of the vector, byte for byte with CRLF line ends, to 224.0.1.75:5060.
+    static let phoneScript = """
+        import socket, sys
+        phone_ip, path = sys.argv[1], sys.argv[2]
+        lines = [l.rstrip('\\n') for l in open(path) if not l.startswith('#')]
+        while lines and lines[-1] == '':
+            lines.pop()
+        wire = ('\\r\\n'.join(lines) + '\\r\\n\\r\\n').encode()
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((phone_ip, 5059))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(phone_ip))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
+        s.sendto(wire, ('224.0.1.75', 5060))
+        s.settimeout(5)
+        print(s.recvfrom(65535)[0].decode().split('\\r\\n')[0])
+        """
+
+    @Test(.enabled(if: isCI || missing == nil, "skipped: \(missing ?? ""); CI installs everything and runs it"))
+    func adminPageWalkThroughInChromium() async throws {
+        if let missing = Self.missing {
+            Issue.record("the browser test must run in CI: \(missing)")
+            return
+        }
+        try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 236) { namespace in
+            let cli = try CLI()
+            defer { cli.cleanUp() }
+            let password = cli.directory.appendingPathComponent("password")
+            try Data("Browser-204-Secret".utf8).write(to: password)
+            #expect(try cli.run(["account", "add", "204", "--name", "Irina Smirnova", "--password-file", password.path]).status == 0)
+            #expect(try cli.run(["settings", "set", "pbx-host", namespace.hostIP]).status == 0)
+            let token = try cli.run(["admin", "token"])
+            #expect(token.status == 0 && token.stdout.count == 65)
+            let tokenFile = cli.directory.appendingPathComponent("admin.token").path
+            let attributes = try FileManager.default.attributesOfItem(atPath: tokenFile)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+            let httpPort = 20000 + Int.random(in: 0..<10000)
+            let adminPort = httpPort + 10000
+            let serve = Process()
+            serve.executableURL = CLI.executable
+            serve.arguments = [
+                "serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(httpPort), "--admin", "127.0.0.1:\(adminPort)",
+                "--agi", "off", "--pnp-interface", namespace.hostInterface,
+            ]
+            let log = cli.directory.appendingPathComponent("daemon.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            serve.standardError = try FileHandle(forWritingTo: log)
+            serve.standardOutput = FileHandle.nullDevice
+            try serve.run()
+            defer {
+                if serve.isRunning {
+                    serve.terminate()
+                    serve.waitUntilExit()
+                }
+            }
+            let admin = "http://127.0.0.1:\(adminPort)"
+            var up = false
+            for _ in 0..<100 where !up {
+                up = (try? await Curl.fetch(admin + "/"))?.status == 200
+                if !up { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(up, "the admin listener did not come up: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+
+            let phone = cli.directory.appendingPathComponent("phone.py")
+            try Data(Self.phoneScript.utf8).write(to: phone)
+            let vector = Self.root.appendingPathComponent("Tests/DiscoveryTests/Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt").path
+            let discover = "\(PhoneNamespace.ipCommand!) netns exec \(namespace.name) \(Self.python!) \(phone.path) \(namespace.phoneIP) \(vector)"
+            let screenshots = Self.root.appendingPathComponent("artifacts/admin-screenshots")
+            try? FileManager.default.removeItem(at: screenshots)
+            try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+
+            let result = try await Curl.offPool {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: Self.python!)
+                process.arguments = [
+                    Self.root.appendingPathComponent("Tests/Browser/admin_ui_test.py").path, "--admin", admin, "--provisioning",
+                    "http://127.0.0.1:\(httpPort)", "--token-file", tokenFile, "--screenshots", screenshots.path, "--mac", "00:15:65:f4:f9:e1",
+                    "--discover-command", discover, "--extension", "204",
+                ]
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                try process.run()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            }
+            #expect(result.0 == 0, "the browser walk-through failed:\n\(result.1)\n--- daemon log ---\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+            let shots = try FileManager.default.contentsOfDirectory(atPath: screenshots.path).filter { $0.hasSuffix(".png") }
+            #expect(shots.count >= 6, "screenshots: \(shots.sorted())")
+
+            // The CLI sees what the page did, and the daemon log never shows the password.
+            let devices = try cli.run(["device", "list"]).stdout
+            #expect(devices.contains("00:15:65:f4:f9:e1") && devices.contains("1:204"))
+            serve.terminate()
+            serve.waitUntilExit()
+            #expect(!String(decoding: try Data(contentsOf: log), as: UTF8.self).contains("Browser-204-Secret"))
+        }
+    }
+}
