@@ -268,6 +268,11 @@
 
   const enc = encodeURIComponent;
 
+  /** name=value&... with %20 for spaces (not URLSearchParams' "+", which a server may keep literally). */
+  function queryString(pairs) {
+    return pairs.map(([name, value]) => `${enc(name)}=${enc(value)}`).join('&');
+  }
+
   function setConnection(ok) {
     const node = $('conn-state');
     if (ok) { node.hidden = true; return; }
@@ -1352,12 +1357,13 @@
     const vendor = $('fw-vendor').value;
     if (!file) { setStatus(status, 'Choose a file.', 'error'); return; }
     if (!vendor) { setStatus(status, 'Choose the vendor.', 'error'); return; }
-    const query = new URLSearchParams({ vendor });
+    const params = [['vendor', vendor]];
     for (const [name, id] of [['model', 'fw-model'], ['version', 'fw-version'], ['notes', 'fw-notes']]) {
       const value = $(id).value.trim();
-      if (value) query.set(name, value);
+      if (value) params.push([name, value]);
     }
-    query.set('filename', file.name);
+    params.push(['filename', file.name]);
+    const query = queryString(params);
     const button = $('fw-upload');
     button.disabled = true;
     setStatus(status, `Uploading ${file.name} (${formatSize(file.size)})…`, 'busy');
@@ -1389,7 +1395,7 @@
     const status = $('fw-status');
     setStatus(status, `Replacing the file of row ${id} with ${file.name}…`, 'busy');
     try {
-      const firmware = await upload('PUT', `api/firmware/${enc(id)}/file?${new URLSearchParams({ filename: file.name })}`, file, $('fw-progress'));
+      const firmware = await upload('PUT', `api/firmware/${enc(id)}/file?${queryString([['filename', file.name]])}`, file, $('fw-progress'));
       setStatus(status, `Replaced with ${firmware ? firmware.fileName : file.name}.`, 'ok');
       await loadFirmware();
     } catch (error) {
