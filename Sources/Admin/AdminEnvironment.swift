@@ -48,7 +48,10 @@ public struct AdminEnvironment: Sendable {
 
     /// A snapshot with every password masked, for previews shown to a person.
     func maskedSnapshot() async throws -> ProvisioningSnapshot {
-        let builder = SnapshotBuilder(store: store, credentials: credentials, maskSecrets: true, externalPhonebooks: externalPhonebooks)
+        let builder = SnapshotBuilder(
+            store: store, credentials: credentials, maskSecrets: true, externalPhonebooks: externalPhonebooks,
+            advertisedHTTPPort: catalog.snapshot.settings.httpPort
+        )
         var logger = Logger(label: "autoprovision.admin.preview")
         logger.logLevel = .critical
         do {

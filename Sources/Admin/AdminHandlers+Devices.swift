@@ -14,7 +14,7 @@ extension AdminHandlers {
             )
         }
         api.get("audit") { request, _ in
-            let limitText = request.uri.queryParameters["limit"].map(String.init)
+            let limitText = query(request, "limit")
             let limit = limitText.map { Int($0) } ?? 100
             guard let limit, (1...1000).contains(limit) else {
                 throw AdminError(.badRequest, "limit must be a number from 1 to 1000", field: "limit")
@@ -118,7 +118,7 @@ extension AdminHandlers {
         api.get("devices/:mac/preview") { request, context in
             let mac = try mac(context)
             _ = try device(mac)
-            let vendor = try request.uri.queryParameters["vendor"].map { try self.vendor(String($0)) }
+            let vendor = try query(request, "vendor").map { try self.vendor($0) }
             let snapshot = try await environment.maskedSnapshot()
             guard let (chosen, file) = snapshot.file(for: mac, vendor: vendor) else {
                 let status = snapshot.status(of: mac)

@@ -6,25 +6,24 @@ import Provisioning
 extension AdminHandlers {
     func addFirmwareRoutes(to api: RouterGroup<BasicRequestContext>) {
         api.get("firmware") { _, _ in
-            let settings = try run { try store.settings() }
+            let settings = environment.catalog.snapshot.settings
             return try JSONResponse.make(try run { try FirmwareRepository(store: store).list() }.map { AdminModels.Firmware($0, settings: settings) })
         }
         api.post("firmware") { request, _ in
-            let query = request.uri.queryParameters
-            guard let vendorName = query["vendor"].map(String.init), !vendorName.isEmpty else {
+            guard let vendorName = query(request, "vendor"), !vendorName.isEmpty else {
                 throw AdminError(.badRequest, "vendor is required", field: "vendor")
             }
             let vendor = try vendor(vendorName)
             let fileName = try fileName(request)
             let upload = try run(field: "file") {
                 try FirmwareRepository(store: store).beginUpload(
-                    fileName: fileName, vendor: vendor, model: query["model"].map(String.init) ?? "",
-                    version: query["version"].map(String.init) ?? "", notes: query["notes"].map(String.init) ?? "",
+                    fileName: fileName, vendor: vendor, model: query(request, "model") ?? "",
+                    version: query(request, "version") ?? "", notes: query(request, "notes") ?? "",
                     declaredSize: try declaredSize(request)
                 )
             }
             let record = try await receive(request, into: upload)
-            return try JSONResponse.make(AdminModels.Firmware(record, settings: try run { try store.settings() }), status: .created)
+            return try JSONResponse.make(AdminModels.Firmware(record, settings: try advertisedSettings()), status: .created)
         }
         api.put("firmware/:id/file") { request, context in
             let id = try id(context)
@@ -33,7 +32,7 @@ extension AdminHandlers {
                 try FirmwareRepository(store: store).beginReplacement(id: id, fileName: fileName, declaredSize: try declaredSize(request))
             }
             let record = try await receive(request, into: upload)
-            return try JSONResponse.make(AdminModels.Firmware(record, settings: try run { try store.settings() }))
+            return try JSONResponse.make(AdminModels.Firmware(record, settings: try advertisedSettings()))
         }
         api.delete("firmware/:id") { _, context in
             let id = try id(context)
@@ -43,7 +42,7 @@ extension AdminHandlers {
     }
 
     private func fileName(_ request: Request) throws -> String {
-        guard let name = request.uri.queryParameters["filename"].map(String.init), !name.isEmpty else {
+        guard let name = query(request, "filename"), !name.isEmpty else {
             throw AdminError(.badRequest, "filename is required", field: "filename")
         }
         return name
@@ -70,5 +69,12 @@ extension AdminHandlers {
             throw AdminError(.badRequest, "the upload broke off: \(error)", field: "file")
         }
         return try run(field: "file") { try upload.finish() }
+    }
+
+    /// The settings as phones see them (the served port, when `serve --http-port` overrides the setting).
+    private func advertisedSettings() throws -> PnPSettings {
+        var settings = try run { try store.settings() }
+        settings.httpPort = environment.catalog.snapshot.settings.httpPort
+        return settings
     }
 }

@@ -51,6 +51,29 @@ enum AdminModels {
         var status: String
         var statusReason: String?
 
+        enum CodingKeys: String, CodingKey {
+            case mac, vendor, model, firmware, template, lastIP, firstSeen, lastSeen, lastConfigFetch, registered, lines, keys, status, statusReason
+        }
+
+        /// Absent values are written as `null`, as the API description says.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mac, forKey: .mac)
+            try c.encode(vendor, forKey: .vendor)
+            try c.encode(model, forKey: .model)
+            try c.encode(firmware, forKey: .firmware)
+            try c.encode(template, forKey: .template)
+            try c.encode(lastIP, forKey: .lastIP)
+            try c.encode(firstSeen, forKey: .firstSeen)
+            try c.encode(lastSeen, forKey: .lastSeen)
+            try c.encode(lastConfigFetch, forKey: .lastConfigFetch)
+            try c.encode(registered, forKey: .registered)
+            try c.encode(lines, forKey: .lines)
+            try c.encode(keys, forKey: .keys)
+            try c.encode(status, forKey: .status)
+            try c.encode(statusReason, forKey: .statusReason)
+        }
+
         init(_ summary: DeviceSummary, snapshot: ProvisioningSnapshot, isRegistered: (String) -> Bool?) {
             let address = try? summary.device.address
             mac = address?.description ?? summary.device.mac
@@ -219,6 +242,21 @@ enum AdminModels {
         var previousExtension: String?
         var actor: String
         var detail: String?
+
+        enum CodingKeys: String, CodingKey { case at, mac, line, action, `extension`, previousExtension, actor, detail }
+
+        /// Absent values are written as `null`.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(mac, forKey: .mac)
+            try c.encode(line, forKey: .line)
+            try c.encode(action, forKey: .action)
+            try c.encode(`extension`, forKey: .extension)
+            try c.encode(previousExtension, forKey: .previousExtension)
+            try c.encode(actor, forKey: .actor)
+            try c.encode(detail, forKey: .detail)
+        }
     }
 
     struct Status: Encodable {

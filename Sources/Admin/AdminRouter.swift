@@ -1,5 +1,6 @@
 public import Hummingbird
 import HTTPTypes
+import Foundation
 import Provisioning
 
 /// The admin listener's routes: the page, `/openapi.json`, and the token-protected `/api/`.
@@ -50,7 +51,8 @@ struct AdminHandlers: Sendable {
     var store: ProvisioningStore { environment.store }
 
     func mac(_ context: BasicRequestContext) throws -> MACAddress {
-        let text = try context.parameters.require("mac")
+        let raw = try context.parameters.require("mac")
+        let text = raw.removingPercentEncoding ?? raw
         do {
             return try MACAddress(parsing: text)
         } catch {
@@ -62,6 +64,16 @@ struct AdminHandlers: Sendable {
         let text = try context.parameters.require("id")
         guard let id = Int64(text), id > 0 else { throw AdminError(.badRequest, "'\(text)' is not an id", field: "id") }
         return id
+    }
+
+    /// A query parameter, read the way HTML forms send it: `+` is a space, `%2B` a plus.
+    func query(_ request: Request, _ name: String) -> String? {
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (text: Substring) in text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            if decode(parts[0]) == name { return parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        return nil
     }
 
     func vendor(_ name: String, field: String = "vendor") throws -> Vendor {
@@ -87,8 +99,12 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
+        } catch let error as AdminError {
             response = try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's own errors (no route, body too large) get the same JSON shape as ours.
+            let message = error.status == .notFound ? "no such resource: \(request.method) \(request.uri.path)" : error.status.reasonPhrase
+            response = try AdminError(error.status, message).response(from: request, context: context)
         }
         response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"

@@ -35,7 +35,7 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await collectBody(upTo: JSONResponse.maximumBodySize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw AdminError(.contentTooLarge, "the body is over \(JSONResponse.maximumBodySize / 1024) KB")
         }
         do {

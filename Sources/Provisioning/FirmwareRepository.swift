@@ -97,10 +97,12 @@ public struct FirmwareRepository: Sendable {
     }
 
     static func checkName(_ name: String, vendor: Vendor) throws(StoreError) {
-        guard !name.isEmpty, name.utf8.count <= 128,
-            !name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }), !name.hasPrefix(".")
+        // Only characters that need no escaping in a URL: the name is part of the path phones fetch.
+        guard !name.isEmpty, name.utf8.count <= 128, !name.hasPrefix("."),
+            name.utf8.allSatisfy({ $0.isASCIIAlphanumeric || "._-+~".utf8.contains($0) })
         else {
-            throw .invalidValue("firmware file name '\(name.unicodeScalars.map { $0.value < 0x20 ? "?" : String($0) }.joined())' must be a plain file name")
+            let shown = String(name.unicodeScalars.prefix(128).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+            throw .invalidValue("firmware file name '\(shown)' must be a plain file name of letters, digits, '.', '_', '-', '+' or '~'")
         }
         let ext = (name as NSString).pathExtension.lowercased()
         let allowed = extensions[vendor] ?? []

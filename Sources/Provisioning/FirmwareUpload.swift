@@ -49,7 +49,7 @@ public final class FirmwareUpload {
 
     private static func checkSize(_ size: Int64, name: String, budget: Int64) throws(StoreError) {
         guard size <= FirmwareRepository.maximumFileSize else {
-            throw .tooLarge("'\(name)' is \(size / 1_048_576) MB; the limit is 80 MB per file")
+            throw .tooLarge("'\(name)' is \(size) bytes; the limit is 80 MB (\(FirmwareRepository.maximumFileSize) bytes) per file")
         }
         guard size <= budget else {
             throw .tooLarge("'\(name)' would bring the repository past 300 MB in all (room left: \(max(0, budget) / 1_048_576) MB)")

@@ -7,17 +7,24 @@ public struct SnapshotBuilder: Sendable {
     let credentials: any CredentialSource
     let maskSecrets: Bool
     let externalPhonebooks: PhonebookCache?
+    let advertisedHTTPPort: Int?
 
     /// - Parameters:
     ///   - store: Where devices, bindings, templates and settings live.
     ///   - credentials: Where SIP passwords come from.
     ///   - maskSecrets: Render `********` instead of every password, for output shown to a person.
     ///   - externalPhonebooks: Entries fetched from other instances, merged into the phonebook.
-    public init(store: ProvisioningStore, credentials: any CredentialSource, maskSecrets: Bool = false, externalPhonebooks: PhonebookCache? = nil) {
+    ///   - advertisedHTTPPort: The port phones reach the HTTP server on when it is not the `http-port` setting
+    ///     (`serve --http-port`); URLs in files (firmware, phonebook) name it.
+    public init(
+        store: ProvisioningStore, credentials: any CredentialSource, maskSecrets: Bool = false, externalPhonebooks: PhonebookCache? = nil,
+        advertisedHTTPPort: Int? = nil
+    ) {
         self.store = store
         self.credentials = credentials
         self.maskSecrets = maskSecrets
         self.externalPhonebooks = externalPhonebooks
+        self.advertisedHTTPPort = advertisedHTTPPort
     }
 
     /// Reads the store, asks for the credentials, and renders every phone's file.
@@ -28,6 +35,7 @@ public struct SnapshotBuilder: Sendable {
         let inputs = try store.catalogInputs()
         var settings = inputs.settings
         if maskSecrets { settings.guestSecret = "********" }
+        if let advertisedHTTPPort { settings.httpPort = advertisedHTTPPort }
         let parameters = AdditionalParameters(settings.additionalParameters)
         var problems = parameters.problems.map { "\($0) (skipped)" }
 

@@ -63,7 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("credentials come from the local accounts table (no --ami given)")
         }
         let phonebooks = PhonebookCache()
-        let builder = SnapshotBuilder(store: store, credentials: credentials, externalPhonebooks: phonebooks)
+        let advertised = httpPort.flatMap { $0 == 0 ? nil : $0 }
+        let builder = SnapshotBuilder(store: store, credentials: credentials, externalPhonebooks: phonebooks, advertisedHTTPPort: advertised)
         services.append(PhonebookSourceFetcher(store: store, cache: phonebooks, catalog: catalog, logger: logger))
         if agi.lowercased() != "off" {
             let address = try Self.hostPort(agi, option: "--agi")

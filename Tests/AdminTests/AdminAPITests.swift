@@ -179,6 +179,9 @@ import Testing
             #expect(created.status == 201)
             let device = try #require(try h.json(created) as? [String: Any])
             #expect(device["mac"] as? String == "00:15:65:aa:bb:cc" && device["vendor"] as? String == "yealink")
+            // Absent values are null, not missing; a percent-encoded MAC in the path is understood.
+            #expect(device.keys.contains("registered") && device["registered"] is NSNull && device["model"] is NSNull)
+            #expect(try await h.call("GET", "/api/devices/00%3A15%3A65%3Aaa%3Abb%3Acc").status == 200)
             #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565aabbcc"}"#).status == 409)
             // Keys: replaced whole, validated, and bad input changes nothing.
             let keys = try await h.call("PUT", "/api/devices/001565aabbcc/keys", #"[{"type":"blf","value":"201","label":"<script>alert(1)</script>"},{"type":"speed","value":"*97"}]"#)
@@ -246,7 +249,9 @@ import Testing
             let file = h.directory.appendingPathComponent("huge.json")
             try Data(huge.utf8).write(to: file)
             let tooBig = try await Curl.fetch(h.base + "/api/templates", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
-            #expect(tooBig.status == 413)
+            #expect(tooBig.status == 413 && tooBig.body == #"{"error":"the body is over 1024 KB","field":null}"#)
+            let noRoute = try await h.call("GET", "/api/nothing-here")
+            #expect(noRoute.status == 404 && noRoute.body.contains(#""error":"no such resource: GET /api/nothing-here""#))
             let bigTemplate = "{\"name\":\"big\",\"vendor\":\"yealink\",\"body\":\"" + String(repeating: "a", count: 300_000) + "\"}"
             try Data(bigTemplate.utf8).write(to: file)
             let tooBigTemplate = try await Curl.fetch(h.base + "/api/templates", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
@@ -280,6 +285,13 @@ import Testing
             let empty = try await h.call("POST", "/api/firmware?vendor=htek&filename=e.rom", "")
             #expect(empty.status == 422)
             #expect(try await h.call("POST", "/api/firmware?vendor=htek", "x").status == 400)
+            let spaced = try await h.call("POST", "/api/firmware?vendor=htek&filename=a%20b.rom", "x")
+            #expect(spaced.status == 422 && spaced.body.contains("plain file name"))
+            // Form-style query values: '+' is a space, '%2B' a plus.
+            let noted = try await h.call("POST", "/api/firmware?vendor=htek&filename=n%2B1.rom&notes=lab+test%2B1", "x")
+            #expect(noted.status == 201 && noted.body.contains(#""notes":"lab test+1""#) && noted.body.contains(#""fileName":"n+1.rom""#))
+            let notedID = try #require((try h.json(noted) as? [String: Any])?["id"] as? Int)
+            #expect(try await h.call("DELETE", "/api/firmware/\(notedID)").status == 204)
             // Over 80 MB announced: refused before the bytes.
             let announced = try await h.call("POST", "/api/firmware?vendor=htek&filename=big.rom", nil, headers: ["Content-Length: 90000000"])
             #expect(announced.status == 413)
