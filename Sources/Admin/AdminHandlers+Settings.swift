@@ -26,6 +26,23 @@ extension AdminHandlers {
             try run { try store.set(changes) }
             return try JSONResponse.make(try settingsJSON())
         }
+        api.get("asterisk-conf") { request, _ in
+            // The dialplan and guest endpoint `asterisk-conf` writes; the guest secret only when asked for.
+            let agi = query(request, "agi") ?? "127.0.0.1:4573"
+            guard agi.contains(":"), agi.utf8.allSatisfy({ $0.isASCIIAlphanumericOrHostPunctuation }) else {
+                throw AdminError(.badRequest, "agi '\(agi)' must be host:port", field: "agi")
+            }
+            var settings = try run { try store.settings() }
+            if query(request, "show-secrets") != "true" { settings.guestSecret = "********" }
+            let monitored = try run { try store.devices() }.flatMap(\.keys).filter { $0.kind == .blf }.map(\.value)
+            struct File: Encodable {
+                var name: String
+                var contents: String
+            }
+            return try JSONResponse.make(
+                AsteriskConfigFiles.render(settings: settings, agiAddress: agi, monitored: monitored).map { File(name: $0.name, contents: $0.contents) }
+            )
+        }
         api.get("phonebook/sources") { _, _ in
             try JSONResponse.make(try run { try store.phonebookSources() }.map { AdminModels.PhonebookSource(id: $0.id, url: $0.url, name: $0.name) })
         }
@@ -51,5 +68,13 @@ extension AdminHandlers {
     func settingsJSON() throws -> [String: String] {
         let values = try run { try store.settings() }.values
         return Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })
+    }
+}
+
+extension UInt8 {
+    /// Letters, digits and the punctuation of a host:port (`.`, `-`, `:`, `[`, `]`).
+    fileprivate var isASCIIAlphanumericOrHostPunctuation: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) || ".-:[]".utf8.contains(self)
     }
 }

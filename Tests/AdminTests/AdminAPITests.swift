@@ -221,6 +221,13 @@ import Testing
             #expect(try await h.call("GET", "/api/devices/zz").status == 400)
             #expect(try await h.call("DELETE", "/api/templates/999").status == 404)
             #expect(try await h.call("POST", "/api/devices/001565aabbcc/reboot").status == 503)
+            // The Asterisk files, with a hint for the watched extension; the guest secret only when asked for.
+            let conf = try await h.call("GET", "/api/asterisk-conf?agi=127.0.0.1:4600")
+            let secret = try h.store.settings().guestSecret
+            #expect(conf.status == 200 && conf.body.contains("exten => 201,hint,PJSIP/201") && conf.body.contains("agi://127.0.0.1:4600/bind"))
+            #expect(conf.body.contains("password=********") && !conf.body.contains(secret))
+            #expect(try await h.call("GET", "/api/asterisk-conf?show-secrets=true").body.contains("password=\(secret)"))
+            #expect(try await h.call("GET", "/api/asterisk-conf?agi=a%0Ab:1").status == 400)
             #expect(try await h.call("DELETE", "/api/devices/001565aabbcc").status == 204)
             #expect(try h.store.devices().isEmpty)
         }

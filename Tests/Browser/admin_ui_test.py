@@ -380,6 +380,14 @@ def run(args):
                   "the phone's file after setting pbx-host", phone_agent)
         passed("pbx-host 10.9.8.7 is saved with a PATCH of only that key and is in the phone's file")
 
+        # g2. The Asterisk files, as `asterisk-conf` prints them: guest secret masked. -------------
+        click(driver, "astconf-show")
+        wait_until(driver, lambda d: "[autoprovision-bind]" in text_of(d, "astconf-extensions.conf"),
+                   lambda: f"the Asterisk files did not show: {text_of(driver, 'astconf-status')!r}")
+        check("password=********" in text_of(driver, "astconf-pjsip.conf"),
+              "pjsip.conf must show the guest secret masked unless asked for")
+        passed("the Asterisk dialplan and guest endpoint are shown, the guest secret masked")
+
         # h. Hostile text is shown as text. ----------------------------------------------------------
         open_tab(driver, "templates")
         click(driver, "template-add")

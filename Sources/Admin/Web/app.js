@@ -1314,6 +1314,24 @@
     }
   }
 
+  async function showAsteriskConf() {
+    const status = $('astconf-status');
+    const box = $('astconf-files');
+    setStatus(status, 'Loading…', 'busy');
+    try {
+      const query = queryString([['agi', $('astconf-agi').value.trim()], ['show-secrets', $('astconf-secrets').checked ? 'true' : 'false']]);
+      const files = await api('GET', `api/asterisk-conf?${query}`);
+      clear(box);
+      for (const file of files) {
+        box.appendChild(el('h4', { text: file.name }));
+        box.appendChild(el('pre', { class: 'preview', text: file.contents, 'data-testid': `astconf-${file.name}` }));
+      }
+      setStatus(status, '', 'ok');
+    } catch (error) {
+      reportError(error, status);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Firmware
 
@@ -1580,6 +1598,7 @@
     $('pb-refresh').addEventListener('click', loadPhonebook);
     $('settings-form').addEventListener('submit', saveSettings);
     $('settings-reset').addEventListener('click', () => { renderSettings(); setStatus($('settings-status'), 'Changes undone.', 'ok'); });
+    $('astconf-show').addEventListener('click', showAsteriskConf);
     $('fw-form').addEventListener('submit', uploadFirmware);
     $('fw-replace-file').addEventListener('change', replaceFirmware);
     $('audit-refresh').addEventListener('click', loadAudit);
