@@ -117,7 +117,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Golden"],
+            exclude: ["Golden", "Vectors"],
             swiftSettings: swiftSettings
         ),
         .target(

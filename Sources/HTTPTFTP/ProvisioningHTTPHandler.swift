@@ -97,7 +97,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         switch snapshot.answer(path: path, userAgent: request.userAgent, remoteIP: remoteIP) {
         case .file(let file, let mac):
             if let mac, let recorder {
-                recorder.record(FetchEvent(mac: mac, at: Date(), ip: remoteIP, port: remotePort))
+                recorder.record(FetchEvent(mac: mac, at: Date(), ip: remoteIP, port: remotePort, userAgent: request.userAgent))
             }
             if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
             let buffer = file.body.withUnsafeBytes { body in

@@ -19,12 +19,15 @@ public struct FetchEvent: Hashable, Sendable {
     public var at: Date
     public var ip: String?
     public var port: Int?
+    /// The request's User-Agent, parsed off the request path when the batch is written.
+    public var userAgent: String?
 
-    public init(mac: MACAddress, at: Date, ip: String?, port: Int?) {
+    public init(mac: MACAddress, at: Date, ip: String?, port: Int?, userAgent: String? = nil) {
         self.mac = mac
         self.at = at
         self.ip = ip
         self.port = port
+        self.userAgent = userAgent
     }
 }
 
@@ -56,12 +59,18 @@ extension ProvisioningStore {
         guard !events.isEmpty else { return }
         try write { db in
             for event in events {
+                // The model and firmware the phone reports, when its User-Agent says so (and names its own vendor).
+                let reported = event.userAgent.flatMap(PhoneUserAgent.init)
                 try db.execute(
                     sql: """
-                        UPDATE device SET lastConfigFetch = ?, lastSeen = ?, lastIP = coalesce(?, lastIP), lastPort = coalesce(?, lastPort)
-                        WHERE mac = ?
+                        UPDATE device SET lastConfigFetch = ?1, lastSeen = ?1, lastIP = coalesce(?2, lastIP), lastPort = coalesce(?3, lastPort),
+                            model = CASE WHEN ?4 IS NOT NULL AND (vendor IS NULL OR vendor = ?4) THEN ?5 ELSE model END,
+                            firmwareVersion = CASE WHEN ?4 IS NOT NULL AND (vendor IS NULL OR vendor = ?4) THEN ?6 ELSE firmwareVersion END
+                        WHERE mac = ?7
                         """,
-                    arguments: [event.at, event.at, event.ip, event.port, event.mac.compact]
+                    arguments: [
+                        event.at, event.ip, event.port, reported?.vendor.rawValue, reported?.model, reported?.version, event.mac.compact,
+                    ]
                 )
             }
         }

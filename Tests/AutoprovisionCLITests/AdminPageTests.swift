@@ -124,6 +124,27 @@ import Testing
             // The CLI sees what the page did, and the daemon log never shows the password.
             let devices = try cli.run(["device", "list"]).stdout
             #expect(devices.contains("00:15:65:f4:f9:e1") && devices.contains("1:204"))
+
+            // A CLI change shows in the API, an API change in the CLI, and phones get either within one second.
+            let bearer = ["-H", "Authorization: Bearer \(token.stdout.trimmingCharacters(in: .whitespacesAndNewlines))"]
+            let config = "http://127.0.0.1:\(httpPort)/001565f4f9e1.cfg"
+            func servedWithinOneSecond(_ text: String) async throws -> Bool {
+                let start = ContinuousClock.now
+                while ContinuousClock.now - start < .seconds(1) {
+                    if try await Curl.fetch(config).body.contains(text) { return true }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return false
+            }
+            #expect(try cli.run(["device", "keys", "001565f4f9e1", "--add", "301", "--label", "Desk"]).status == 0)
+            #expect(try await servedWithinOneSecond("value = 301\n"), "a CLI change was not served within one second")
+            #expect(try await Curl.fetch(admin + "/api/devices/001565f4f9e1/keys", bearer).body.contains(#""value":"301""#))
+            let put = try await Curl.fetch(
+                admin + "/api/devices/001565f4f9e1/keys", bearer + ["-X", "PUT", "--data-binary", #"[{"type":"speed","value":"302","label":"Lab"}]"#]
+            )
+            #expect(put.status == 200)
+            #expect(try await servedWithinOneSecond("value = 302\n"), "an API change was not served within one second")
+            #expect(try cli.run(["device", "keys", "001565f4f9e1"]).stdout.contains("speed  302"))
             serve.terminate()
             serve.waitUntilExit()
             #expect(!String(decoding: try Data(contentsOf: log), as: UTF8.self).contains("Browser-204-Secret"))
