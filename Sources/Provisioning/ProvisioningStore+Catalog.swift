@@ -59,18 +59,22 @@ extension ProvisioningStore {
         guard !events.isEmpty else { return }
         try write { db in
             for event in events {
-                // The model and firmware the phone reports, when its User-Agent says so (and names its own vendor).
-                let reported = event.userAgent.flatMap(PhoneUserAgent.init)
                 try db.execute(
                     sql: """
-                        UPDATE device SET lastConfigFetch = ?1, lastSeen = ?1, lastIP = coalesce(?2, lastIP), lastPort = coalesce(?3, lastPort),
-                            model = CASE WHEN ?4 IS NOT NULL AND (vendor IS NULL OR vendor = ?4) THEN ?5 ELSE model END,
-                            firmwareVersion = CASE WHEN ?4 IS NOT NULL AND (vendor IS NULL OR vendor = ?4) THEN ?6 ELSE firmwareVersion END
-                        WHERE mac = ?7
+                        UPDATE device SET lastConfigFetch = ?, lastSeen = ?, lastIP = coalesce(?, lastIP), lastPort = coalesce(?, lastPort)
+                        WHERE mac = ?
                         """,
-                    arguments: [
-                        event.at, event.ip, event.port, reported?.vendor.rawValue, reported?.model, reported?.version, event.mac.compact,
-                    ]
+                    arguments: [event.at, event.at, event.ip, event.port, event.mac.compact]
+                )
+                // The model and firmware the phone reports, when its User-Agent names its own vendor. Written only
+                // when they differ: the model picks firmware and keys, so a real change re-renders the phone's file.
+                guard let reported = event.userAgent.flatMap(PhoneUserAgent.init) else { continue }
+                try db.execute(
+                    sql: """
+                        UPDATE device SET model = ?1, firmwareVersion = ?2
+                        WHERE mac = ?3 AND (vendor IS NULL OR vendor = ?4) AND (model IS NOT ?1 OR firmwareVersion IS NOT ?2)
+                        """,
+                    arguments: [reported.model, reported.version, event.mac.compact, reported.vendor.rawValue]
                 )
             }
         }

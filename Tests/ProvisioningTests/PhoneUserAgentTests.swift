@@ -37,6 +37,10 @@ import Testing
         try store.recordFetches([FetchEvent(mac: mac, at: at, ip: "192.0.2.7", port: 1000, userAgent: "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")])
         var device = try #require(try store.device(mac: mac)).device
         #expect(device.model == "T46S" && device.firmwareVersion == "66.86.0.15" && device.lastIP == "192.0.2.7" && device.lastConfigFetch != nil)
+        // The same report again is bookkeeping only: no re-render.
+        let revision = try store.revision()
+        try store.recordFetches([FetchEvent(mac: mac, at: at.addingTimeInterval(1), ip: "192.0.2.7", port: 1000, userAgent: "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")])
+        #expect(try store.revision() == revision)
         // Another vendor's User-Agent for a Yealink-recorded phone, or none, leaves model and firmware alone but records the fetch.
         try store.updateDevice(mac: mac, vendor: .yealink, model: nil)
         try store.recordFetches([FetchEvent(mac: mac, at: at.addingTimeInterval(5), ip: "192.0.2.8", port: 1000, userAgent: "Htek UC903 2.0.4.2 x")])
