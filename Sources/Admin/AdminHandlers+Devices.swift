@@ -55,6 +55,7 @@ extension AdminHandlers {
             let template = input.template.flatMap { $0.isEmpty ? nil : $0 }
             let model = input.model.flatMap { $0.isEmpty ? nil : $0 }
             let ext = input.extension.flatMap { $0.isEmpty ? nil : $0 }
+            if let ext { try await checkKnown(ext) }
             try run {
                 try store.addDevice(mac: mac, vendor: vendor, model: model, templateName: template, extensionNumber: ext, actor: "admin-api")
             }
@@ -85,6 +86,8 @@ extension AdminHandlers {
             let mac = try mac(context)
             let line = try self.line(context)
             let input = try await request.decodeJSON(AdminModels.LineChange.self)
+            _ = try device(mac)
+            try await checkKnown(input.extension)
             try run(field: "extension") { try store.bind(mac: mac, extensionNumber: input.extension, line: line, actor: "admin-api") }
             return try JSONResponse.make(try device(mac))
         }
@@ -130,6 +133,15 @@ extension AdminHandlers {
             return try JSONResponse.make(
                 AdminModels.Preview(vendor: chosen, contentType: file.contentType, body: String(decoding: file.body, as: UTF8.self), problems: [])
             )
+        }
+    }
+
+    /// Refuses an extension the credential source does not have; when the source cannot answer
+    /// (Asterisk not synced yet) the binding is allowed and the phone waits for its credentials.
+    func checkKnown(_ ext: String) async throws {
+        guard let known = try? await environment.credentials.credentials(for: [ext]) else { return }
+        guard known[ext] != nil else {
+            throw AdminError(.unprocessableContent, "extension \(ext) has no account in the credential source", field: "extension")
         }
     }
 

@@ -17,6 +17,8 @@ public final class FirmwareUpload {
     private let temporary: URL
     private var output: FileHandle?
     private var hasher = SHA256Hasher()
+    /// Bytes not yet hashed and written: network reads are small, so they are gathered into 1 MiB writes.
+    private var buffered = Data()
     /// Bytes written so far.
     public private(set) var received: Int64 = 0
 
@@ -65,8 +67,8 @@ public final class FirmwareUpload {
             if let declaredSize, received > declaredSize {
                 throw StoreError.invalidValue("'\(record.fileName)' sent more than the \(declaredSize) bytes announced")
             }
-            hasher.update(bytes)
-            try output.write(contentsOf: bytes)
+            buffered.append(contentsOf: bytes)
+            if buffered.count >= 1 << 20 { try flushBuffered(output) }
         } catch let error as StoreError {
             cancel()
             throw error
@@ -86,6 +88,7 @@ public final class FirmwareUpload {
             throw .invalidValue("'\(record.fileName)' ended after \(received) of the \(declaredSize) bytes announced")
         }
         do {
+            try flushBuffered(output)
             try output.synchronize()
         } catch {
             throw .database("cannot sync '\(record.fileName)': \(error)")
@@ -113,6 +116,13 @@ public final class FirmwareUpload {
             try? FileManager.default.removeItem(at: repository.fileURL(replacing))
         }
         return record
+    }
+
+    private func flushBuffered(_ output: FileHandle) throws {
+        guard !buffered.isEmpty else { return }
+        hasher.update(buffered)
+        try output.write(contentsOf: buffered)
+        buffered.removeAll(keepingCapacity: true)
     }
 
     /// Drops the upload and its temporary file; safe to call more than once.

@@ -194,6 +194,12 @@ import Testing
             // The hostile label is stored as given and handed back as JSON text.
             #expect(try await h.call("GET", "/api/devices/001565aabbcc/keys").body.contains(#""label":"<script>alert(1)</script>""#))
             // Lines.
+            // An extension the credential source does not know is refused; a known one binds.
+            let unknownExtension = try await h.call("PUT", "/api/devices/001565aabbcc/lines/2", #"{"extension":"205"}"#)
+            #expect(unknownExtension.status == 422 && unknownExtension.body.contains(#""field":"extension""#))
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565000009","extension":"999"}"#).status == 422)
+            #expect(try h.store.device(mac: MACAddress(parsing: "001565000009")) == nil)
+            #expect(try await h.call("POST", "/api/accounts", #"{"extension":"205"}"#).status == 201)
             #expect(try await h.call("PUT", "/api/devices/001565aabbcc/lines/2", #"{"extension":"205"}"#).status == 200)
             #expect(try await h.call("PUT", "/api/devices/001565aabbcc/lines/17", #"{"extension":"205"}"#).status == 400)
             #expect(try await h.call("DELETE", "/api/devices/001565aabbcc/lines/2").status == 200)
