@@ -59,7 +59,7 @@ extension AdminHandlers {
     private func receive(_ request: Request, into upload: FirmwareUpload) async throws -> FirmwareRecord {
         do {
             for try await buffer in request.body {
-                try upload.write(Data(buffer.readableBytesView))
+                try buffer.withUnsafeReadableBytes { try upload.write($0) }
             }
         } catch let error as StoreError {
             upload.cancel()

@@ -60,6 +60,15 @@ public final class FirmwareUpload {
 
     /// Appends bytes; crossing a limit or the announced size cancels the upload.
     public func write(_ bytes: some DataProtocol) throws(StoreError) {
+        try write(contiguous: Data(bytes))
+    }
+
+    /// Appends bytes straight from a network buffer, without an intermediate copy.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
+        try write(contiguous: bytes)
+    }
+
+    private func write(contiguous bytes: some DataProtocol & ContiguousBytes) throws(StoreError) {
         guard let output else { throw .invalidValue("the upload of '\(record.fileName)' is closed") }
         received += Int64(bytes.count)
         do {
@@ -67,7 +76,7 @@ public final class FirmwareUpload {
             if let declaredSize, received > declaredSize {
                 throw StoreError.invalidValue("'\(record.fileName)' sent more than the \(declaredSize) bytes announced")
             }
-            buffered.append(contentsOf: bytes)
+            bytes.withUnsafeBytes { buffered.append($0.bindMemory(to: UInt8.self)) }
             if buffered.count >= 1 << 20 { try flushBuffered(output) }
         } catch let error as StoreError {
             cancel()
