@@ -53,6 +53,11 @@ import Testing
             Issue.record("the browser test must run in CI: \(missing)")
             return
         }
+        // The daemon's PnP listener takes UDP 5060 while the test runs.
+        try await SIPPortLock.shared.run { try await walkThrough() }
+    }
+
+    func walkThrough() async throws {
         try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 236) { namespace in
             let cli = try CLI()
             defer { cli.cleanUp() }

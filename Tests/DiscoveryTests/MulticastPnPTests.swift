@@ -99,12 +99,12 @@ import Glibc
 
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func answeredBesideTheOwnerOfPort5060() async throws {
-        try await answer(holdPort: true)
+        try await SIPPortLock.shared.run { try await answer(holdPort: true) }
     }
 
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func answeredWhenPort5060IsFree() async throws {
-        try await answer(holdPort: false)
+        try await SIPPortLock.shared.run { try await answer(holdPort: false) }
     }
 }
 

@@ -1,0 +1,21 @@
+/// Tests that take UDP 5060 on the host (a PnP listener, or a stand-in for Asterisk holding it)
+/// run one at a time, even across suites and test targets, which share one process.
+public actor SIPPortLock {
+    public static let shared = SIPPortLock()
+
+    private var held = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Runs `body` while no other test holds port 5060.
+    public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if held {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            held = true
+        }
+        defer {
+            if waiting.isEmpty { held = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}
