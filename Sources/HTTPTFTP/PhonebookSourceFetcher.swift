@@ -54,48 +54,46 @@ public struct PhonebookSourceFetcher: Service {
         catalog.invalidate()
     }
 
-    /// The completion-handler API, bridged: its callback runs on URLSession's own queue, so no thread
-    /// of the shared concurrency pool waits on the network (the async API blocks one on Linux).
-    static func load(_ request: URLRequest, session: URLSession) async throws -> (Data, URLResponse) {
-        try await withCheckedThrowingContinuation { continuation in
-            session.dataTask(with: request) { data, response, error in
-                if let data, let response {
-                    continuation.resume(returning: (data, response))
-                } else {
-                    continuation.resume(throwing: error ?? URLError(.badServerResponse))
-                }
-            }.resume()
+    /// Fetches one source and updates the cache with it.
+    /// - Returns: The number of entries taken, or why the source was skipped (its last good copy is kept then).
+    @discardableResult
+    func fetch(_ source: PhonebookSourceRecord) async -> Result<Int, SkippedSource> {
+        let outcome = await download(source)
+        switch outcome {
+        case .success(let entries):
+            cache.update(source: source.url, entries: entries)
+            logger.debug("phonebook source \(source.url): \(entries.count) entries")
+            return .success(entries.count)
+        case .failure(let skipped):
+            logger.warning("phonebook source \(source.url): \(skipped.reason); keeping its last good copy")
+            return .failure(skipped)
         }
     }
 
-    func fetch(_ source: PhonebookSourceRecord) async {
-        guard let url = URL(string: source.url) else { return }
+    private func download(_ source: PhonebookSourceRecord) async -> Result<[PhonebookEntry], SkippedSource> {
+        guard let url = URL(string: source.url) else { return .failure(SkippedSource(reason: "not a URL")) }
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.setValue("autoprovision phonebook", forHTTPHeaderField: "User-Agent")
         // The resource timeout bounds the whole exchange; the request timeout alone only bounds idle gaps.
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
+        let status: Int
+        let data: Data
         do {
-            let (data, response) = try await Self.load(request, session: session)
-            guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-                logger.warning("phonebook source \(source.url): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0); keeping its last good copy")
-                return
-            }
-            guard data.count <= Self.maximumSize else {
-                logger.warning("phonebook source \(source.url): \(data.count) bytes, over 1 MB; keeping its last good copy")
-                return
-            }
-            guard let text = String(data: data, encoding: .utf8), let entries = PhonebookFormat.parseYealink(text) else {
-                logger.warning("phonebook source \(source.url): not a Yealink directory document; keeping its last good copy")
-                return
-            }
-            cache.update(source: source.url, entries: entries)
-            logger.debug("phonebook source \(source.url): \(entries.count) entries")
+            (status, data) = try await BoundedDownload.load(request, configuration: configuration, limit: Self.maximumSize)
         } catch {
-            logger.warning("phonebook source \(source.url): \(error.localizedDescription); keeping its last good copy")
+            return .failure(SkippedSource(reason: "\(error)"))
         }
+        guard status == 200 else { return .failure(SkippedSource(reason: "HTTP \(status)")) }
+        guard let text = String(data: data, encoding: .utf8), let entries = PhonebookFormat.parseYealink(text) else {
+            return .failure(SkippedSource(reason: "not a Yealink directory document"))
+        }
+        return .success(entries)
     }
+}
+
+/// Why an external phonebook source was skipped this time.
+struct SkippedSource: Error, Equatable {
+    var reason: String
 }

@@ -7,7 +7,7 @@ import Testing
 
 /// External phonebook sources over real HTTP: another instance, and sources that misbehave.
 @Suite struct PhonebookSourceFetcherTests {
-    /// A small HTTP server that answers 500, HTML, 2 MB, or nothing at all, by path.
+    /// A small HTTP server that answers 500, HTML, 2 MB, an endless body, or nothing at all, by path.
     static let misbehavingServer = #"""
     import http.server, socketserver, sys, time
     class H(http.server.BaseHTTPRequestHandler):
@@ -18,6 +18,15 @@ import Testing
                 return
             if self.path == "/500":
                 self.send_response(500); self.end_headers(); return
+            if self.path == "/endless":
+                # No Content-Length: the body goes on until the client hangs up.
+                self.send_response(200); self.end_headers()
+                self.wfile.write(b"<YealinkIPPhoneDirectory>")
+                try:
+                    for _ in range(100000): self.wfile.write(b"x" * 65536)
+                except OSError:
+                    pass
+                return
             body = b"<html><body>Login</body></html>" if self.path == "/html" else b"<YealinkIPPhoneDirectory>" + b"x" * 2_000_000
             self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
@@ -74,6 +83,17 @@ import Testing
             let merged = try await builder.build(logger: Logger(label: "pb")).0
             guard case .file(let file, _) = merged.answer(path: "/phonebook/yealink.xml", userAgent: nil, remoteIP: nil) else { return }
             #expect(String(decoding: file.body, as: UTF8.self).contains("<Name>Zoe Remote</Name>"))
+        }
+        // Each bad source is skipped for its own reason; an endless body is cut off at 1 MB, not read to the timeout.
+        let reasons: [String: String] = [
+            "/500": "HTTP 500", "/html": "not a Yealink directory document", "/big": "over 1 MB", "/endless": "over 1 MB",
+        ]
+        let fetcher = PhonebookSourceFetcher(store: local, cache: PhonebookCache(), catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 3)
+        for (path, reason) in reasons.sorted(by: { $0.key < $1.key }) {
+            let started = ContinuousClock.now
+            let outcome = await fetcher.fetch(PhonebookSourceRecord(url: "http://127.0.0.1:\(badPort)\(path)", name: path))
+            #expect(outcome == .failure(SkippedSource(reason: reason)), "\(path)")
+            #expect(ContinuousClock.now - started < .seconds(2), "\(path) took until the timeout")
         }
         // A source that fails now keeps its last good copy.
         let cache = PhonebookCache()
