@@ -54,19 +54,20 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             return
         }
         let snapshot = catalog.snapshot
-        var body: [UInt8]
+        let body: TFTPBody
         switch snapshot.answer(path: path[...], userAgent: nil, remoteIP: ip) {
         case .file(let file, let mac):
-            body = file.body
+            body = TFTPBody(ByteBuffer(bytes: mode == "netascii" ? TFTPTransfer.netascii(file.body) : file.body))
             if let mac { recorder?.record(FetchEvent(mac: mac, at: Date(), ip: ip, port: client.port)) }
             if snapshot.verbose { logger.info("TFTP: serving \(path) to \(ip)") }
         case .stored(let stored):
-            // Firmware over TFTP: read whole (at most 80 MB), as a transfer needs random access to blocks.
-            guard let data = FileManager.default.contents(atPath: stored.location) else {
+            // Firmware is binary: it is sent as stored, read from disk block by block, whatever the mode says.
+            guard let file = TFTPBody(path: stored.location, size: Int(stored.size)) else {
+                logger.warning("TFTP: cannot open \(stored.location) for \(path)")
                 reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
                 return
             }
-            body = Array(data)
+            body = file
         case .notFound(let reason):
             logger.info("TFTP 404 \(path) from \(ip): \(reason)")
             reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
@@ -80,13 +81,12 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             reply(.error(code: .notDefined, message: "Configuration not available yet, try again"), to: client, context: context)
             return
         }
-        if mode == "netascii" { body = TFTPTransfer.netascii(body) }
         guard limits.begin(ip) else {
             logger.notice("TFTP: too many transfers (from \(ip) or in all); request for \(path) refused")
             reply(.error(code: .notDefined, message: "Server busy, try again"), to: client, context: context)
             return
         }
-        let transfer = TFTPTransfer(file: ByteBuffer(bytes: body), requested: options)
+        let transfer = TFTPTransfer(file: body, requested: options)
         let logger = logger
         let limits = limits
         let local = context.channel.localAddress

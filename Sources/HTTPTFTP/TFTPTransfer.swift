@@ -20,7 +20,7 @@ struct TFTPTransfer {
         case done
     }
 
-    let file: ByteBuffer
+    let file: TFTPBody
     let blockSize: Int
     let windowSize: Int
     let options: [TFTPOption]
@@ -33,10 +33,10 @@ struct TFTPTransfer {
     private var retries = 0
 
     /// The number of DATA blocks, counting the empty final block of a file whose size is a multiple of the block size.
-    var blockCount: Int { file.readableBytes / blockSize + 1 }
+    var blockCount: Int { file.size / blockSize + 1 }
 
     init(
-        file: ByteBuffer, blockSize: Int = 512, windowSize: Int = 1, options: [TFTPOption] = [], timeout: Duration = .seconds(1),
+        file: TFTPBody, blockSize: Int = 512, windowSize: Int = 1, options: [TFTPOption] = [], timeout: Duration = .seconds(1),
         maximumRetries: Int = 5
     ) {
         self.ackTimeout = timeout
@@ -51,7 +51,7 @@ struct TFTPTransfer {
     mutating func start() -> Action {
         switch state {
         case .awaitingOptionAck: return .send([.optionAcknowledgement(options)])
-        case .sending: return .send(window())
+        case .sending: return window()
         case .done: return .none
         }
     }
@@ -64,7 +64,7 @@ struct TFTPTransfer {
             guard block == 0 else { return .none }
             state = .sending
             retries = 0
-            return .send(window())
+            return window()
         case .sending:
             // The ACK names one of the blocks in flight, by its low 16 bits.
             let inFlight = (acknowledged + 1)...min(acknowledged + windowSize, blockCount)
@@ -75,7 +75,7 @@ struct TFTPTransfer {
                 state = .done
                 return .finished
             }
-            return .send(window())
+            return window()
         }
     }
 
@@ -94,16 +94,22 @@ struct TFTPTransfer {
         return .finished
     }
 
-    private func window() -> [TFTPPacket] {
+    /// The blocks in flight; a block that cannot be read ends the transfer.
+    private mutating func window() -> Action {
         let first = acknowledged + 1
         let last = min(acknowledged + windowSize, blockCount)
-        guard first <= last else { return [] }
-        return (first...last).map { block in
-            // Slices share the file's storage: no copy until the packet is encoded.
+        guard first <= last else { return .send([]) }
+        var packets: [TFTPPacket] = []
+        for block in first...last {
             let start = (block - 1) * blockSize
-            let length = max(0, min(blockSize, file.readableBytes - start))
-            return .data(block: UInt16(truncatingIfNeeded: block), payload: file.getSlice(at: file.readerIndex + start, length: length)!)
+            let length = max(0, min(blockSize, file.size - start))
+            guard let payload = file.slice(at: start, length: length) else {
+                state = .done
+                return .failed("cannot read block \(block) of the file")
+            }
+            packets.append(.data(block: UInt16(truncatingIfNeeded: block), payload: payload))
         }
+        return .send(packets)
     }
 }
 
@@ -114,7 +120,7 @@ extension TFTPTransfer {
 
     /// Builds a transfer for `file` from the options a client asked for (RFC 2347-2349, 7440).
     /// Only options that are asked for and understood are acknowledged; bad values are ignored, as if not asked.
-    init(file: ByteBuffer, requested: [TFTPOption]) {
+    init(file: TFTPBody, requested: [TFTPOption]) {
         var blockSize = 512
         var windowSize = 1
         var timeout = Duration.seconds(1)
@@ -126,7 +132,7 @@ extension TFTPTransfer {
                 blockSize = min(value, Self.maximumBlockSize)
                 accepted.append(TFTPOption(name: "blksize", value: String(blockSize)))
             case "tsize":
-                accepted.append(TFTPOption(name: "tsize", value: String(file.readableBytes)))
+                accepted.append(TFTPOption(name: "tsize", value: String(file.size)))
             case "timeout":
                 guard let value = Int(option.value), (1...255).contains(value) else { continue }
                 timeout = .seconds(value)

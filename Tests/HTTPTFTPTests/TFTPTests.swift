@@ -69,17 +69,17 @@ import Glibc
 
 @Suite struct TFTPTransferTests {
     @Test func optionsAreAcknowledgedOnlyWhenAskedAndSane() {
-        let transfer = TFTPTransfer(file: ByteBuffer(bytes: Array(repeating: 1, count: 3000)), requested: [
+        let transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 1, count: 3000))), requested: [
             TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "0"), TFTPOption(name: "bogus", value: "1"),
             TFTPOption(name: "timeout", value: "999"),
         ])
         #expect(transfer.options == [TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "3000")])
         #expect(transfer.blockSize == 1468)
-        #expect(TFTPTransfer(file: ByteBuffer(), requested: []).options.isEmpty)
+        #expect(TFTPTransfer(file: TFTPBody(ByteBuffer()), requested: []).options.isEmpty)
     }
 
     @Test func exactMultipleEndsWithAnEmptyBlockAndDuplicatesAreIgnored() {
-        var transfer = TFTPTransfer(file: ByteBuffer(bytes: Array(repeating: 7, count: 1024)))
+        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 7, count: 1024))))
         #expect(transfer.start() == .send([.data(block: 1, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512)))]))
         #expect(transfer.receiveAcknowledgement(1) == .send([.data(block: 2, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512)))]))
         #expect(transfer.receiveAcknowledgement(1) == .none)
@@ -89,7 +89,7 @@ import Glibc
 
     @Test func blockNumbersRollOverPast65535() {
         // 70,000 blocks of 8 bytes: the block number wraps to 0 and goes on.
-        var transfer = TFTPTransfer(file: ByteBuffer(bytes: Array(repeating: 0, count: 8 * 70_000 - 1)), blockSize: 8)
+        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 0, count: 8 * 70_000 - 1))), blockSize: 8)
         _ = transfer.start()
         var acknowledged = 0
         var last = TFTPTransfer.Action.none
@@ -102,7 +102,7 @@ import Glibc
     }
 
     @Test func retransmitsThenGivesUp() {
-        var transfer = TFTPTransfer(file: ByteBuffer(bytes: [1, 2, 3]), options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
+        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: [1, 2, 3])), options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
         let oack = TFTPTransfer.Action.send([.optionAcknowledgement([TFTPOption(name: "tsize", value: "3")])])
         #expect(transfer.start() == oack)
         #expect(transfer.timeout() == oack)
@@ -114,7 +114,7 @@ import Glibc
     }
 
     @Test func windowsSendSeveralBlocks() {
-        var transfer = TFTPTransfer(file: ByteBuffer(bytes: Array(repeating: 1, count: 20)), blockSize: 8, windowSize: 4)
+        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 1, count: 20))), blockSize: 8, windowSize: 4)
         guard case .send(let packets) = transfer.start() else { return }
         #expect(packets.count == 3)
         #expect(transfer.receiveAcknowledgement(3) == .finished)
@@ -136,6 +136,13 @@ import Glibc
         try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         try store.addDevice(mac: MACAddress(parsing: "c074adaabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         try store.set(.macBlacklist, to: "c074adaabbcc")
+        // A firmware image with line-end bytes in it: sent as stored, read from disk block by block.
+        var image = [UInt8](repeating: 0, count: 200_000)
+        for index in image.indices { image[index] = UInt8(truncatingIfNeeded: index &* 7) }
+        image[1000...1003] = [13, 10, 13, 0]
+        let imageFile = directory.appendingPathComponent("T46S-66.rom")
+        try Data(image).write(to: imageFile)
+        let firmware = try FirmwareRepository(store: store).add(imageFile, vendor: .yealink)
         let logger = Logger(label: "tftp-test")
         let catalog = ProvisioningCatalog()
         let refresher = CatalogRefresher(
@@ -180,6 +187,11 @@ import Glibc
                 try process.run()
                 process.waitUntilExit()
                 #expect(try String(contentsOf: target, encoding: .utf8) == overHTTP.body)
+            }
+            for extra in [[String](), ["--tftp-blksize", "16384"]] {
+                let fetched = directory.appendingPathComponent("fw-\(extra.count).rom")
+                #expect(try await Curl.raw(["-o", fetched.path, "tftp://127.0.0.1:\(tftpPort)\(firmware.path)"] + extra).status == 0)
+                #expect(try Data(contentsOf: fetched) == Data(image), "\(extra)")
             }
             #expect(try await Curl.raw(["tftp://127.0.0.1:\(tftpPort)/001565ffffff.cfg"]).status != 0)
             #expect(try await Curl.raw(["tftp://127.0.0.1:\(tftpPort)/cfgc074adaabbcc.xml"]).status != 0)
