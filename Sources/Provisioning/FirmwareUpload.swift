@@ -109,6 +109,11 @@ public final class FirmwareUpload {
         let repository = self.repository
         let replacing = self.replacing
         try repository.store.write { db in
+            // Checked again here: another upload may have finished while this one was on its way.
+            let others = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(size), 0) FROM firmware WHERE id IS NOT ?", arguments: [replacing?.id]) ?? 0
+            guard others + record.size <= FirmwareRepository.maximumTotalSize else {
+                throw StoreError.tooLarge("'\(record.fileName)' would bring the repository past 300 MB in all")
+            }
             if replacing != nil {
                 record.createdAt = Date()
                 try record.update(db)

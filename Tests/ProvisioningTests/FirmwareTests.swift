@@ -108,6 +108,22 @@ import Testing
         try unannounced.write(Data(repeating: 1, count: 1000))
         #expect(throws: StoreError.self) { try unannounced.write(Data(repeating: 1, count: 1000)) }
         try repository.remove(id: kept.id!)
+        // Two uploads that each fit, but not together: the one that finishes second is refused.
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO firmware (vendor, model, version, notes, fileName, size, sha256, createdAt) VALUES ('htek', 'X', '', '', 'x.rom', ?, '', ?)",
+                arguments: [FirmwareRepository.maximumTotalSize - 3000, Date()])
+        }
+        let first = try repository.beginUpload(fileName: "a.bin", vendor: .grandstream, model: "A", declaredSize: 2000)
+        let second = try repository.beginUpload(fileName: "b.bin", vendor: .grandstream, model: "B", declaredSize: 2000)
+        try first.write(Data(repeating: 1, count: 2000))
+        try second.write(Data(repeating: 2, count: 2000))
+        _ = try first.finish()
+        #expect(throws: StoreError.self) { try second.finish() }
+        #expect(try repository.list().map(\.model).sorted() == ["A", "X"])
+        try store.write { db in try db.execute(sql: "DELETE FROM firmware") }
+        for name in try FileManager.default.contentsOfDirectory(atPath: repository.directory.path) {
+            try FileManager.default.removeItem(at: repository.directory.appendingPathComponent(name))
+        }
         // Announced sizes over the limits are refused before a byte is kept.
         #expect(throws: StoreError.self) { try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 81 << 20) }
         #expect(throws: StoreError.self) { try repository.beginUpload(fileName: "a/b.bin", vendor: .grandstream, declaredSize: 10) }
