@@ -106,23 +106,15 @@ import Testing
             try? FileManager.default.removeItem(at: screenshots)
             try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
 
-            let result = try await Curl.offPool {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: Self.python!)
-                process.arguments = [
+            do {
+                try await PhoneNamespace.run(Self.python!, [
                     Self.root.appendingPathComponent("Tests/Browser/admin_ui_test.py").path, "--admin", admin, "--provisioning",
                     "http://127.0.0.1:\(httpPort)", "--token-file", tokenFile, "--screenshots", screenshots.path, "--mac", "00:15:65:f4:f9:e1",
                     "--discover-command", discover, "--extension", "204",
-                ]
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                ])
+            } catch {
+                Issue.record("the browser walk-through failed:\n\(error)\n--- daemon log ---\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
             }
-            #expect(result.0 == 0, "the browser walk-through failed:\n\(result.1)\n--- daemon log ---\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
             let shots = try FileManager.default.contentsOfDirectory(atPath: screenshots.path).filter { $0.hasSuffix(".png") }
             #expect(shots.count >= 6, "screenshots: \(shots.sorted())")
 
