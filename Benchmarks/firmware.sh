@@ -30,8 +30,7 @@ admin=$((port + 10000))
 pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$admin/" && break; sleep 0.1; done
 token=$("$AUTOPROVISION_BIN" admin token --db "$db")
-# 'Expect:' off: curl would otherwise wait a second for a 100 Continue before sending the body.
-api() { curl -s -f -H "Authorization: Bearer $token" -H 'Content-Type: application/octet-stream' -H 'Expect:' "$@"; }
+api() { curl -s -f -H "Authorization: Bearer $token" -H 'Content-Type: application/octet-stream' "$@"; }
 api -X POST -T "$tmp/tiny.bin" "http://127.0.0.1:$admin/api/firmware?vendor=grandstream&filename=tiny.bin" >/dev/null
 before_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 start=$(date +%s.%N)

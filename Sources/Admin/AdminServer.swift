@@ -34,6 +34,7 @@ public struct AdminServer: Service {
         let host = self.host
         let application = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: .hostname(host, port: port), serverName: "autoprovision-admin"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

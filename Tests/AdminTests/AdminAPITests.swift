@@ -322,6 +322,17 @@ import Testing
             #expect(try FirmwareRepository(store: h.store).list().count == 1)
             let kept = try FileManager.default.contentsOfDirectory(atPath: FirmwareRepository(store: h.store).directory.path)
             #expect(kept == ["\(record.id!)-\(record.sha256)"], "leftovers: \(kept)")
+            // A client that asks before sending (Expect: 100-continue, as curl does over 1 MB) is told to go on
+            // at once, not left to wait out its one-second timeout.
+            let asked = ContinuousClock.now
+            let expecting = try await Curl.fetch(
+                h.base + "/api/firmware?vendor=snom&filename=asked.bin",
+                ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary", "@\(file.path)"]
+            )
+            #expect(expecting.status == 201)
+            #expect(ContinuousClock.now - asked < .seconds(3), "the upload waited for a 100 Continue that never came")
+            let askedID = try #require((try h.json(expecting) as? [String: Any])?["id"] as? Int)
+            #expect(try await h.call("DELETE", "/api/firmware/\(askedID)").status == 204)
             // Replacing the file keeps the row.
             let replacement = h.directory.appendingPathComponent("T46S-2.rom")
             try Data(repeating: 3, count: 1000).write(to: replacement)

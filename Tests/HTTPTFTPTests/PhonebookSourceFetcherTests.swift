@@ -84,16 +84,15 @@ import Testing
             guard case .file(let file, _) = merged.answer(path: "/phonebook/yealink.xml", userAgent: nil, remoteIP: nil) else { return }
             #expect(String(decoding: file.body, as: UTF8.self).contains("<Name>Zoe Remote</Name>"))
         }
-        // Each bad source is skipped for its own reason; an endless body is cut off at 1 MB, not read to the timeout.
+        // Each bad source is skipped for its own reason. An endless body is cut off at 1 MB: had it been read
+        // to the timeout, the reason would be the timeout, not the size.
         let reasons: [String: String] = [
             "/500": "HTTP 500", "/html": "not a Yealink directory document", "/big": "over 1 MB", "/endless": "over 1 MB",
         ]
-        let fetcher = PhonebookSourceFetcher(store: local, cache: PhonebookCache(), catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 3)
+        let fetcher = PhonebookSourceFetcher(store: local, cache: PhonebookCache(), catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 20)
         for (path, reason) in reasons.sorted(by: { $0.key < $1.key }) {
-            let started = ContinuousClock.now
             let outcome = await fetcher.fetch(PhonebookSourceRecord(url: "http://127.0.0.1:\(badPort)\(path)", name: path))
             #expect(outcome == .failure(SkippedSource(reason: reason)), "\(path)")
-            #expect(ContinuousClock.now - started < .seconds(2), "\(path) took until the timeout")
         }
         // A source that fails now keeps its last good copy.
         let cache = PhonebookCache()
