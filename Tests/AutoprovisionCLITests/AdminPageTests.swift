@@ -65,6 +65,8 @@ import Testing
             try Data("Browser-204-Secret".utf8).write(to: password)
             #expect(try cli.run(["account", "add", "204", "--name", "Irina Smirnova", "--password-file", password.path]).status == 0)
             #expect(try cli.run(["settings", "set", "pbx-host", namespace.hostIP]).status == 0)
+            // A hostile name the page shows in Accounts and Phone book: it must stay text.
+            #expect(try cli.run(["account", "add", "205", "--name", #"<svg onload="window.__xss=2">"#, "--generate-password"]).status == 0)
             let token = try cli.run(["admin", "token"])
             #expect(token.status == 0 && token.stdout.count == 65)
             let tokenFile = cli.directory.appendingPathComponent("admin.token").path

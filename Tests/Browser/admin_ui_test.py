@@ -38,6 +38,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 20            # upper bound of every wait on the page, seconds
 HTTP_TIMEOUT = 5     # per provisioning request, seconds
+HOSTILE_ACCOUNT = '<svg onload="window.__xss=2">'  # made by the harness as account 205's name
 HOSTILE_NAME = '<img src=x onerror="window.__xss=1">'
 
 # (file name, tab id) in the order of the page: SEED.md's six tabs, then the two extra views.
@@ -432,6 +433,13 @@ def run(args):
 
         # Whole-run checks. --------------------------------------------------------------------------
         check(driver.execute_script("return window.__marker;") == 1, "the page was reloaded during the test")
+        # Every tab was shown with the harness's hostile account name (phone book, accounts) and the hostile
+        # template name in it; none of them ran.
+        check(driver.execute_script("return typeof window.__xss;") == "undefined", "a hostile text field ran as script")
+        open_tab(driver, "accounts")
+        wait_until(driver, lambda d: HOSTILE_ACCOUNT in d.find_element(By.CSS_SELECTOR, css_tid("panel-accounts")).text,
+                   "the hostile account name is not shown as literal text in Accounts")
+        passed("hostile account and template names are shown as text everywhere and never run")
         log = driver.execute_script("return window.__fetchLog;")
         api_calls = [e for e in log if "/api/" in e["url"] or e["url"].startswith("api/")]
         bad = [e for e in api_calls if e["auth"] != f"Bearer {token}"]
