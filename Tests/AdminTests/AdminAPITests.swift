@@ -16,7 +16,8 @@ import Testing
         let base: String
         let task: Task<Void, any Error>
 
-        init() async throws {
+        /// - Parameter registered: The registration hook, as the daemon wires it from AMI; nil is AMI off.
+        init(registered: (@Sendable (String) -> Bool?)? = nil) async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("admin-tests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
@@ -24,7 +25,8 @@ import Testing
             let catalog = self.catalog
             let environment = AdminEnvironment(
                 store: store, catalog: catalog, credentials: LocalAccountCredentialSource(store: store),
-                reboot: { mac in .failed("test: no phone at \(mac)") }, version: "test"
+                reboot: { mac in .failed("test: no phone at \(mac)") }, isRegistered: registered ?? { _ in nil },
+                amiState: { (registered != nil, registered != nil) }, version: "test"
             )
             var logger = Logger(label: "admin-tests")
             logger.logLevel = .critical
@@ -102,11 +104,11 @@ import Testing
         }
     }
 
-    func withHarness(_ body: (Harness) async throws -> Void) async throws {
+    func withHarness(registered: (@Sendable (String) -> Bool?)? = nil, _ body: (Harness) async throws -> Void) async throws {
         await Self.serial.enter()
         let harness: Harness
         do {
-            harness = try await Harness()
+            harness = try await Harness(registered: registered)
         } catch {
             await Self.serial.leave()
             throw error
@@ -236,6 +238,22 @@ import Testing
             #expect(try await h.call("GET", "/api/asterisk-conf?agi=a%0Ab:1").status == 400)
             #expect(try await h.call("DELETE", "/api/devices/001565aabbcc").status == 204)
             #expect(try h.store.devices().isEmpty)
+        }
+    }
+
+    @Test func registrationComesFromAsteriskWhenAMIIsOn() async throws {
+        try await withHarness(registered: { $0 == "204" }) { h in
+            #expect(try await h.call("GET", "/api/status").body.contains(#""ami":{"connected":true,"enabled":true}"#))
+            #expect(try await h.call("POST", "/api/accounts", #"{"extension":"204"}"#).status == 201)
+            #expect(try await h.call("POST", "/api/accounts", #"{"extension":"205"}"#).status == 201)
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565000001","extension":"204"}"#).status == 201)
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565000002","extension":"205"}"#).status == 201)
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565000003"}"#).status == 201)
+            let devices = try #require(try h.json(try await h.call("GET", "/api/devices")) as? [[String: Any]])
+            let registered = Dictionary(uniqueKeysWithValues: devices.map { ($0["mac"] as? String ?? "", $0["registered"]) })
+            #expect(registered["00:15:65:00:00:01"] as? Bool == true)
+            #expect(registered["00:15:65:00:00:02"] as? Bool == false)
+            #expect(registered["00:15:65:00:00:03"] is NSNull, "an unbound phone has no account to be registered")
         }
     }
 
