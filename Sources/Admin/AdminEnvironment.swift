@@ -46,8 +46,8 @@ public struct AdminEnvironment: Sendable {
         self.version = version
     }
 
-    /// A snapshot with every password masked, for previews shown to a person.
-    func maskedSnapshot() async throws -> ProvisioningSnapshot {
+    /// A snapshot of one phone with every password masked, for previews shown to a person.
+    func maskedSnapshot(for mac: MACAddress) async throws -> ProvisioningSnapshot {
         let builder = SnapshotBuilder(
             store: store, credentials: credentials, maskSecrets: true, externalPhonebooks: externalPhonebooks,
             advertisedHTTPPort: catalog.snapshot.settings.httpPort
@@ -55,9 +55,22 @@ public struct AdminEnvironment: Sendable {
         var logger = Logger(label: "autoprovision.admin.preview")
         logger.logLevel = .critical
         do {
-            return try await builder.build(logger: logger).0
+            return try await builder.build(logger: logger, only: mac).0
         } catch {
             throw AdminError(error)
         }
+    }
+
+    /// The settings as phones see them (the served HTTP port), guest secret masked.
+    func maskedSettings() throws -> PnPSettings {
+        var settings: PnPSettings
+        do {
+            settings = try store.settings()
+        } catch {
+            throw AdminError(error)
+        }
+        settings.httpPort = catalog.snapshot.settings.httpPort
+        settings.guestSecret = "********"
+        return settings
     }
 }

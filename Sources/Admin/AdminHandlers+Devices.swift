@@ -122,7 +122,7 @@ extension AdminHandlers {
             let mac = try mac(context)
             _ = try device(mac)
             let vendor = try query(request, "vendor").map { try self.vendor($0) }
-            let snapshot = try await environment.maskedSnapshot()
+            let snapshot = try await environment.maskedSnapshot(for: mac)
             guard let (chosen, file) = snapshot.file(for: mac, vendor: vendor) else {
                 let status = snapshot.status(of: mac)
                 throw AdminError(

@@ -50,13 +50,13 @@ extension AdminHandlers {
             let input = try await request.decodeJSON(AdminModels.PreviewRequest.self)
             let vendor = try vendor(input.vendor)
             try checkTemplateSize(input.body)
-            let snapshot = try await environment.maskedSnapshot()
             var context: RenderContext
             var problems: [String] = []
             if let text = input.mac, !text.isEmpty {
                 let mac: MACAddress
                 do { mac = try MACAddress(parsing: text) } catch { throw AdminError(.unprocessableContent, "'\(text)' is not a MAC address", field: "mac") }
                 _ = try device(mac)
+                let snapshot = try await environment.maskedSnapshot(for: mac)
                 if let known = snapshot.context(for: mac) {
                     context = known
                 } else {
@@ -64,7 +64,7 @@ extension AdminHandlers {
                     problems.append("\(mac) gets no file now (\(snapshot.status(of: mac)?.reason ?? "not in the served set yet")); shown with a sample account")
                 }
             } else {
-                context = Self.sampleContext(snapshot.settings, mac: nil)
+                context = Self.sampleContext(try environment.maskedSettings(), mac: nil)
             }
             let rendered = ConfigRenderer.render(vendor: vendor, context: context, template: input.body)
             problems += rendered.unknownPlaceholders.map { "unknown placeholder {\($0)} left as it is" } + rendered.warnings

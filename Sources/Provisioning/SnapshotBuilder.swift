@@ -28,18 +28,22 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// Reads the store, asks for the credentials, and renders every phone's file.
-    /// - Parameter logger: Where render problems (unknown placeholders, bad INI lines) are reported.
+    /// - Parameters:
+    ///   - logger: Where render problems (unknown placeholders, bad INI lines) are reported.
+    ///   - only: Render this phone alone (a preview); the snapshot then holds no other phone, no phonebook
+    ///     and no firmware files.
     /// - Returns: The snapshot, and the problems found.
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public func build(logger: Logger) async throws(StoreError) -> (ProvisioningSnapshot, [String]) {
-        let inputs = try store.catalogInputs()
+    public func build(logger: Logger, only: MACAddress? = nil) async throws(StoreError) -> (ProvisioningSnapshot, [String]) {
+        var inputs = try store.catalogInputs()
+        if let only { inputs.devices.removeAll { (try? $0.address) != only } }
         var settings = inputs.settings
         if maskSecrets { settings.guestSecret = "********" }
         if let advertisedHTTPPort { settings.httpPort = advertisedHTTPPort }
         let parameters = AdditionalParameters(settings.additionalParameters)
         var problems = parameters.problems.map { "\($0) (skipped)" }
 
-        let wanted = Set(inputs.bindings.values.joined().map(\.extensionNumber))
+        let wanted = Set(inputs.devices.flatMap { inputs.bindings[$0.id!] ?? [] }.map(\.extensionNumber))
         var known: [String: SIPCredentials] = [:]
         var credentialFailure: String?
         do {
@@ -125,6 +129,7 @@ public struct SnapshotBuilder: Sendable {
             revision: inputs.revision, settings: settings, devices: devices, devicesByIP: byIP, mappings: mappings,
             additionalParameters: parameters
         )
+        if only != nil { return (snapshot, Array(Set(problems)).sorted()) }
         // The phonebook: our extensions, then other instances' numbers we do not have, sorted.
         var byNumber: [String: PhonebookEntry] = [:]
         for entry in externalPhonebooks?.all ?? [] { byNumber[entry.number] = entry }

@@ -37,6 +37,22 @@ struct UnavailableCredentials: CredentialSource {
         #expect(text.contains("account.1.password = \(secret)\n"))
     }
 
+    @Test func aPreviewRendersOnePhoneWithSecretsMasked() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "S3cret", displayName: "A"))
+        let one = try MACAddress(parsing: "001565000001")
+        try store.addDevice(mac: one, vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        try store.addDevice(mac: MACAddress(parsing: "001565000002"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        let builder = SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store), maskSecrets: true)
+        let (snapshot, _) = try await builder.build(logger: Logger(label: "t"), only: one)
+        #expect(snapshot.deviceCount == 1 && snapshot.status(of: one) == .bound)
+        let file = try #require(snapshot.file(for: one))
+        let text = String(decoding: file.file.body, as: UTF8.self)
+        #expect(file.vendor == .yealink && text.contains("account.1.password = ********\n") && !text.contains("S3cret"))
+        #expect(snapshot.phonebookEntries.isEmpty)
+    }
+
     @Test func vendorIsDecidedByRecordThenPrefixThenUserAgent() async throws {
         let (store, directory) = try Fixtures.store()
         defer { try? FileManager.default.removeItem(at: directory) }
