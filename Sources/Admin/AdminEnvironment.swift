@@ -61,8 +61,8 @@ public struct AdminEnvironment: Sendable {
         }
     }
 
-    /// The settings as phones see them (the served HTTP port), guest secret masked.
-    func maskedSettings() throws -> PnPSettings {
+    /// The settings as phones see them (the HTTP port they really reach), guest secret masked.
+    func servedSettings() throws -> PnPSettings {
         var settings: PnPSettings
         do {
             settings = try store.settings()

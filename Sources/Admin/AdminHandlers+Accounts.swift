@@ -14,7 +14,7 @@ extension AdminHandlers {
         api.post("accounts") { request, _ in
             var request = request
             let input = try await request.decodeJSON(AdminModels.NewAccount.self)
-            if try run(body: { try store.accounts() }).contains(where: { $0.extensionNumber == input.extension }) {
+            if try run({ try store.accounts() }).contains(where: { $0.extensionNumber == input.extension }) {
                 throw AdminError(.conflict, "extension \(input.extension) has an account already", field: "extension")
             }
             let password = input.password.flatMap { $0.isEmpty ? nil : $0 } ?? ProvisioningStore.randomSecret(length: 20)

@@ -30,11 +30,9 @@ extension AdminHandlers {
     }
 
     func device(_ mac: MACAddress) throws -> AdminModels.Device {
-        guard let summary = try run(body: { try store.device(mac: mac) }) else { throw AdminError(.notFound, "no device with MAC \(mac)", field: "mac") }
+        guard let summary = try run({ try store.device(mac: mac) }) else { throw AdminError(.notFound, "no device with MAC \(mac)", field: "mac") }
         return AdminModels.Device(summary, snapshot: environment.catalog.snapshot, isRegistered: environment.isRegistered)
     }
-
-    func run<T>(body: () throws -> T) throws -> T { try run(field: nil, body) }
 
     func addDeviceRoutes(to api: RouterGroup<BasicRequestContext>) {
         api.get("devices") { _, _ in

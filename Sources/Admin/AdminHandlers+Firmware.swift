@@ -6,7 +6,7 @@ import Provisioning
 extension AdminHandlers {
     func addFirmwareRoutes(to api: RouterGroup<BasicRequestContext>) {
         api.get("firmware") { _, _ in
-            let settings = environment.catalog.snapshot.settings
+            let settings = try environment.servedSettings()
             return try JSONResponse.make(try run { try FirmwareRepository(store: store).list() }.map { AdminModels.Firmware($0, settings: settings) })
         }
         api.post("firmware") { request, _ in
@@ -23,7 +23,7 @@ extension AdminHandlers {
                 )
             }
             let record = try await receive(request, into: upload)
-            return try JSONResponse.make(AdminModels.Firmware(record, settings: try advertisedSettings()), status: .created)
+            return try JSONResponse.make(AdminModels.Firmware(record, settings: try environment.servedSettings()), status: .created)
         }
         api.put("firmware/:id/file") { request, context in
             let id = try id(context)
@@ -32,7 +32,7 @@ extension AdminHandlers {
                 try FirmwareRepository(store: store).beginReplacement(id: id, fileName: fileName, declaredSize: try declaredSize(request))
             }
             let record = try await receive(request, into: upload)
-            return try JSONResponse.make(AdminModels.Firmware(record, settings: try advertisedSettings()))
+            return try JSONResponse.make(AdminModels.Firmware(record, settings: try environment.servedSettings()))
         }
         api.delete("firmware/:id") { _, context in
             let id = try id(context)
@@ -69,12 +69,5 @@ extension AdminHandlers {
             throw AdminError(.badRequest, "the upload broke off: \(error)", field: "file")
         }
         return try run(field: "file") { try upload.finish() }
-    }
-
-    /// The settings as phones see them (the served port, when `serve --http-port` overrides the setting).
-    private func advertisedSettings() throws -> PnPSettings {
-        var settings = try run { try store.settings() }
-        settings.httpPort = environment.catalog.snapshot.settings.httpPort
-        return settings
     }
 }

@@ -15,15 +15,13 @@ extension AdminHandlers {
                 }
                 changes.append((key, value))
             }
-            // Checked one by one first, so the error names the field; then written together.
-            for (key, value) in changes {
-                do {
-                    try key.validate(value)
-                } catch let error as StoreError {
-                    throw AdminError(error, field: key.rawValue)
-                }
+            do {
+                try store.set(changes)
+            } catch let error as StoreError {
+                // The store checks every value before writing any; name the first one it refused.
+                let field = changes.first { key, value in (try? key.validate(value)) == nil }?.0.rawValue
+                throw AdminError(error, field: field)
             }
-            try run { try store.set(changes) }
             return try JSONResponse.make(try settingsJSON())
         }
         api.get("asterisk-conf") { request, _ in
@@ -49,7 +47,7 @@ extension AdminHandlers {
         api.post("phonebook/sources") { request, _ in
             var request = request
             let input = try await request.decodeJSON(AdminModels.NewPhonebookSource.self)
-            if try run(body: { try store.phonebookSources() }).contains(where: { $0.url == input.url }) {
+            if try run({ try store.phonebookSources() }).contains(where: { $0.url == input.url }) {
                 throw AdminError(.conflict, "phonebook source \(input.url) exists already", field: "url")
             }
             let record = try run(field: "url") { try store.addPhonebookSource(url: input.url, name: input.name ?? "") }

@@ -9,19 +9,19 @@ extension AdminHandlers {
             var request = request
             let input = try await request.decodeJSON(AdminModels.TemplateInput.self)
             let vendor = try vendor(input.vendor)
-            guard try run(body: { try store.template(named: input.name.trimmingCharacters(in: .whitespaces)) }) == nil else {
+            guard try run({ try store.template(named: input.name.trimmingCharacters(in: .whitespaces)) }) == nil else {
                 throw AdminError(.conflict, "a template named '\(input.name)' exists already", field: "name")
             }
             try checkTemplateSize(input.body)
             try run(field: "body") { try store.saveTemplate(name: input.name, vendor: vendor, body: input.body, isVendorDefault: input.isVendorDefault ?? false) }
-            guard let saved = try run(body: { try store.template(named: input.name.trimmingCharacters(in: .whitespaces)) }) else {
+            guard let saved = try run({ try store.template(named: input.name.trimmingCharacters(in: .whitespaces)) }) else {
                 throw AdminError(.internalServerError, "the template was not saved")
             }
             return try JSONResponse.make(AdminModels.Template(saved), status: .created)
         }
         api.get("templates/:id") { _, context in
             let id = try id(context)
-            guard let template = try run(body: { try store.template(id: id) }) else { throw AdminError(.notFound, "no template with id \(id)", field: "id") }
+            guard let template = try run({ try store.template(id: id) }) else { throw AdminError(.notFound, "no template with id \(id)", field: "id") }
             return try JSONResponse.make(AdminModels.Template(template))
         }
         api.put("templates/:id") { request, context in
@@ -37,7 +37,7 @@ extension AdminHandlers {
         }
         api.delete("templates/:id") { _, context in
             let id = try id(context)
-            guard let template = try run(body: { try store.template(id: id) }) else { throw AdminError(.notFound, "no template with id \(id)", field: "id") }
+            guard let template = try run({ try store.template(id: id) }) else { throw AdminError(.notFound, "no template with id \(id)", field: "id") }
             try run { try store.removeTemplate(named: template.name) }
             return JSONResponse.noContent()
         }
@@ -64,7 +64,7 @@ extension AdminHandlers {
                     problems.append("\(mac) gets no file now (\(snapshot.status(of: mac)?.reason ?? "not in the served set yet")); shown with a sample account")
                 }
             } else {
-                context = Self.sampleContext(try environment.maskedSettings(), mac: nil)
+                context = Self.sampleContext(try environment.servedSettings(), mac: nil)
             }
             let rendered = ConfigRenderer.render(vendor: vendor, context: context, template: input.body)
             problems += rendered.unknownPlaceholders.map { "unknown placeholder {\($0)} left as it is" } + rendered.warnings
@@ -83,7 +83,7 @@ extension AdminHandlers {
             let input = try await request.decodeJSON(AdminModels.NewURIMapping.self)
             try run(field: "path") { try store.mapURI(input.path, toTemplate: input.template) }
             let normalised = try run(field: "path") { try URIMappingPath.normalise(input.path) }
-            guard let created = try run(body: { try store.uriMappingSummaries() }).first(where: { $0.path == normalised }) else {
+            guard let created = try run({ try store.uriMappingSummaries() }).first(where: { $0.path == normalised }) else {
                 throw AdminError(.internalServerError, "the mapping was not saved")
             }
             return try JSONResponse.make(AdminModels.URIMapping(id: created.id, path: "/" + created.path, template: created.template), status: .created)

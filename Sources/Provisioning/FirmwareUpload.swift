@@ -58,17 +58,9 @@ public final class FirmwareUpload {
         }
     }
 
-    /// Appends bytes; crossing a limit or the announced size cancels the upload.
-    public func write(_ bytes: some DataProtocol) throws(StoreError) {
-        try write(contiguous: Data(bytes))
-    }
-
-    /// Appends bytes straight from a network buffer, without an intermediate copy.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
-        try write(contiguous: bytes)
-    }
-
-    private func write(contiguous bytes: some DataProtocol & ContiguousBytes) throws(StoreError) {
+    /// Appends bytes (a `Data`, or a network buffer's memory without a copy); crossing a limit or the
+    /// announced size cancels the upload.
+    public func write(_ bytes: some DataProtocol & ContiguousBytes) throws(StoreError) {
         guard let output else { throw .invalidValue("the upload of '\(record.fileName)' is closed") }
         received += Int64(bytes.count)
         do {

@@ -36,7 +36,7 @@ public struct PhoneUserAgent: Hashable, Sendable {
             parsed = nil
         }
         guard let (vendor, model, version) = parsed, !model.isEmpty, model.count <= 64, version.count <= 64, Self.isVersion(version),
-            model.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f || $0 == 0x20 })
+            model.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f })
         else { return nil }
         self.vendor = vendor
         self.model = model

@@ -42,28 +42,20 @@ extension ProvisioningStore {
         try read { db in try TemplateRecord.fetchOne(db, key: id) }
     }
 
-    /// Changes a template by id, its name included.
+    /// Changes a template by id, its name included, in one transaction.
     /// - Throws: ``StoreError`` for an unknown id, a name another template has, or a vendor change its phones forbid.
     @discardableResult
     public func updateTemplate(id: Int64, name: String, vendor: Vendor, body: String, isVendorDefault: Bool) throws(StoreError) -> TemplateRecord {
-        guard let existing = try template(id: id) else { throw .notFound("no template with id \(id)") }
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if trimmed.caseInsensitiveCompare(existing.name) != .orderedSame {
-            guard try template(named: trimmed) == nil else { throw .conflict("a template named '\(trimmed)' exists already") }
-            try write { db in
-                try db.execute(sql: "UPDATE template SET name = ? WHERE id = ?", arguments: [trimmed, id])
+        let trimmedName = try Self.checkTemplate(name: name, body: body)
+        return try write { db in
+            guard let existing = try TemplateRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no template with id \(id)") }
+            if try TemplateRecord.filter(Column("name").collating(.nocase) == trimmedName && Column("id") != id).fetchCount(db) > 0 {
+                throw StoreError.conflict("a template named '\(trimmedName)' exists already")
             }
+            try Self.store(db, existing: existing, name: trimmedName, vendor: vendor, body: body, isVendorDefault: isVendorDefault)
+            guard let updated = try TemplateRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no template with id \(id)") }
+            return updated
         }
-        do {
-            try saveTemplate(name: trimmed, vendor: vendor, body: body, isVendorDefault: isVendorDefault)
-        } catch {
-            if trimmed != existing.name {
-                try write { db in try db.execute(sql: "UPDATE template SET name = ? WHERE id = ?", arguments: [existing.name, id]) }
-            }
-            throw error
-        }
-        guard let updated = try template(id: id) else { throw .notFound("no template with id \(id)") }
-        return updated
     }
 
     /// Every URI mapping with its id.

@@ -24,6 +24,17 @@ extension ProvisioningStore {
     /// - Returns: The `{NAME}` placeholders in the body that are not known (kept as they are).
     @discardableResult
     public func saveTemplate(name: String, vendor: Vendor, body: String, isVendorDefault: Bool = false) throws(StoreError) -> [String] {
+        let trimmedName = try Self.checkTemplate(name: name, body: body)
+        try write { db in
+            let existing = try TemplateRecord.filter(Column("name").collating(.nocase) == trimmedName).fetchOne(db)
+            // Saving by name keeps the name's spelling as first given.
+            try Self.store(db, existing: existing, name: existing?.name ?? trimmedName, vendor: vendor, body: body, isVendorDefault: isVendorDefault)
+        }
+        return Self.unknownPlaceholders(body)
+    }
+
+    /// The trimmed name, after checking the name and the body.
+    static func checkTemplate(name: String, body: String) throws(StoreError) -> String {
         let trimmedName = name.trimmingCharacters(in: .whitespaces)
         guard (1...64).contains(trimmedName.count), !trimmedName.contains(where: \.isNewline) else {
             throw .invalidValue("template name '\(name)' must be 1 to 64 characters on one line")
@@ -32,28 +43,35 @@ extension ProvisioningStore {
             throw .invalidValue("template '\(name)' is \(body.utf8.count) bytes; the limit is \(Self.maximumTemplateSize)")
         }
         guard !body.contains("\u{0}") else { throw .invalidValue("template '\(name)' contains a NUL byte") }
-        try write { db in
-            if isVendorDefault {
-                try db.execute(sql: "UPDATE template SET isVendorDefault = 0 WHERE vendor = ?", arguments: [vendor])
-            }
-            if var existing = try TemplateRecord.filter(Column("name").collating(.nocase) == trimmedName).fetchOne(db) {
-                if existing.vendor != vendor,
-                    try DeviceRecord.filter(Column("templateID") == existing.id! && Column("vendor") != nil && Column("vendor") != vendor)
-                        .fetchCount(db) > 0
-                {
-                    throw StoreError.conflict("template '\(trimmedName)' is used by \(existing.vendor.displayName) phones; its vendor cannot change")
-                }
-                existing.vendor = vendor
-                existing.body = body
-                existing.isVendorDefault = isVendorDefault
-                existing.updatedAt = Date()
-                try existing.update(db)
-            } else {
-                var template = TemplateRecord(name: trimmedName, vendor: vendor, body: body, isVendorDefault: isVendorDefault)
-                try template.insert(db)
-            }
+        return trimmedName
+    }
+
+    /// Writes `existing` with the new fields, or a new template when it is nil; one default per vendor.
+    static func store(_ db: Database, existing: TemplateRecord?, name: String, vendor: Vendor, body: String, isVendorDefault: Bool) throws {
+        if isVendorDefault {
+            try db.execute(sql: "UPDATE template SET isVendorDefault = 0 WHERE vendor = ?", arguments: [vendor])
         }
-        return PlaceholderSubstitution.substitute(body, values: [:]).1.filter { Placeholder(rawValue: $0) == nil }
+        guard var existing else {
+            var template = TemplateRecord(name: name, vendor: vendor, body: body, isVendorDefault: isVendorDefault)
+            try template.insert(db)
+            return
+        }
+        if existing.vendor != vendor,
+            try DeviceRecord.filter(Column("templateID") == existing.id! && Column("vendor") != nil && Column("vendor") != vendor).fetchCount(db) > 0
+        {
+            throw StoreError.conflict("template '\(existing.name)' is used by \(existing.vendor.displayName) phones; its vendor cannot change")
+        }
+        existing.name = name
+        existing.vendor = vendor
+        existing.body = body
+        existing.isVendorDefault = isVendorDefault
+        existing.updatedAt = Date()
+        try existing.update(db)
+    }
+
+    /// The `{NAME}` placeholders in a body that are not known.
+    static func unknownPlaceholders(_ body: String) -> [String] {
+        PlaceholderSubstitution.substitute(body, values: [:]).1.filter { Placeholder(rawValue: $0) == nil }
     }
 
     /// Removes a template; phones that used it fall back to their vendor default.

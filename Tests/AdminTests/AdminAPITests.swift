@@ -30,13 +30,14 @@ import Testing
             )
             var logger = Logger(label: "admin-tests")
             logger.logLevel = .critical
+            let (ports, reported) = AsyncStream.makeStream(of: Int.self)
             let server = AdminServer(
                 host: "127.0.0.1", port: 0, environment: environment, token: token, assets: try WebAssets.load(), logger: logger,
-                onListening: { port in await Ports.shared.set(port) }
+                onListening: { reported.yield($0) }
             )
-            await Ports.shared.reset()
             task = Task { try await server.run() }
-            base = "http://127.0.0.1:\(try await Ports.shared.wait())"
+            var iterator = ports.makeAsyncIterator()
+            base = "http://127.0.0.1:\(await iterator.next() ?? 0)"
         }
 
         deinit {
@@ -64,57 +65,8 @@ import Testing
         }
     }
 
-    /// Hands the listening port from the server's callback to the test (one server starts at a time).
-    actor Ports {
-        static let shared = Ports()
-        private var port: Int?
-        private var waiters: [CheckedContinuation<Int, Never>] = []
-
-        func reset() { port = nil }
-
-        func set(_ port: Int) {
-            self.port = port
-            for waiter in waiters { waiter.resume(returning: port) }
-            waiters = []
-        }
-
-        func wait() async -> Int {
-            if let port { return port }
-            return await withCheckedContinuation { waiters.append($0) }
-        }
-    }
-
-    static let serial = SerialGate()
-
-    /// Servers report their port through one shared slot, so tests take turns starting them.
-    actor SerialGate {
-        private var busy = false
-        private var queue: [CheckedContinuation<Void, Never>] = []
-
-        func enter() async {
-            if !busy {
-                busy = true
-                return
-            }
-            await withCheckedContinuation { queue.append($0) }
-        }
-
-        func leave() {
-            if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
-        }
-    }
-
     func withHarness(registered: (@Sendable (String) -> Bool?)? = nil, _ body: (Harness) async throws -> Void) async throws {
-        await Self.serial.enter()
-        let harness: Harness
-        do {
-            harness = try await Harness(registered: registered)
-        } catch {
-            await Self.serial.leave()
-            throw error
-        }
-        await Self.serial.leave()
-        try await body(harness)
+        try await body(try await Harness(registered: registered))
     }
 
     @Test func everyRequestNeedsTheTokenInTheHeader() async throws {
