@@ -1,5 +1,5 @@
 public import Logging
-import Provisioning
+public import Provisioning
 
 /// What became of a request to make one phone re-provision.
 public enum NotifyOutcome: Hashable, Sendable, CustomStringConvertible {
@@ -18,12 +18,24 @@ public enum NotifyOutcome: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Where a check-sync NOTIFY sent by the daemon itself goes.
+public struct CheckSyncTarget: Hashable, Sendable {
+    /// The Request-URI: the phone's registered contact, else `sip:<ip>:5060`.
+    public var uri: String
+    public var host: String
+    public var port: Int
+    /// The account the contact is registered with, for a phone that challenges the NOTIFY.
+    public var credentials: SIPCredentials?
+}
+
 /// Makes exactly one phone re-fetch its configuration with a SIP `NOTIFY` (`Event: check-sync;reboot=true`).
 ///
-/// It aims at the phone's own registered contact: `Endpoint:` only when that
-/// endpoint has this one contact, else `URI:` of the contact, so other phones on
-/// the same extension (or on the shared guest endpoint) are never rebooted.
-/// Where Asterisk cannot reach the phone it sends the NOTIFY itself over UDP.
+/// A phone whose endpoint has this one contact is notified through Asterisk (`Endpoint:`), so the
+/// request comes from the registrar the phone trusts. A contact that shares its endpoint with other
+/// phones (the guest account) is notified by the daemon itself: Asterisk's `Endpoint:` would reboot
+/// them all, and its `URI:` form is sent only when pjsip.conf names a default outbound endpoint,
+/// yet AMI answers "NOTIFY sent" either way. The daemon also sends it itself when there is no AMI
+/// connection or Asterisk refuses.
 public struct CheckSyncNotifier: Sendable {
     /// The Event header value; Yealink, Snom, Fanvil, Grandstream and Htek all take it (Snom reboots with `reboot=true`).
     public static let event = "check-sync;reboot=true"
@@ -40,43 +52,51 @@ public struct CheckSyncNotifier: Sendable {
     ///   - phoneIP: The phone's last known address.
     ///   - session: A logged-in AMI session, if there is one.
     ///   - directory: The last sync, for the phone's contacts.
-    ///   - direct: Sends the NOTIFY over UDP when Asterisk cannot.
+    ///   - direct: Sends the NOTIFY from the daemon and returns the phone's answer; throws when there is none.
     public func notify(
         phoneIP: String?,
         session: AMISession?,
         directory: AMIDirectory?,
-        direct: @Sendable (String, Int, String?) async throws -> Void
+        direct: @Sendable (CheckSyncTarget) async throws -> String
     ) async -> NotifyOutcome {
         guard let phoneIP else { return .failed(reason: "the phone's address is not known yet (it has never fetched its file)") }
         let matches = (directory?.endpoints.values ?? [:].values).flatMap { endpoint in
             endpoint.contacts.filter { AMIDirectory.host(ofContact: $0) == phoneIP }.map { (endpoint, $0) }
         }.sorted { $0.0.name < $1.0.name }
-        var reason = matches.isEmpty ? "no contact registered from \(phoneIP)" : ""
-        if let session, let (endpoint, contact) = matches.first {
-            let target: (String, String) = endpoint.contacts.count == 1 ? ("Endpoint", endpoint.name) : ("URI", contact)
-            do {
-                let result = try await session.send(
-                    AMIAction("PJSIPNotify", [target, ("Variable", "Event=\(Self.event)")]), timeout: timeout
-                )
-                if result.isSuccess { return .sentThroughAsterisk(target: "\(target.0): \(target.1)") }
-                reason = "Asterisk refused: \(result.message)"
-            } catch {
-                reason = "\(error)"
+        var reason: String
+        if let (endpoint, _) = matches.first {
+            if endpoint.contacts.count > 1 {
+                reason = "endpoint \(endpoint.name) has \(endpoint.contacts.count) contacts, and Asterisk notifies one contact only by URI through a default outbound endpoint"
+            } else if let session {
+                do {
+                    let result = try await session.send(
+                        AMIAction("PJSIPNotify", [("Endpoint", endpoint.name), ("Variable", "Event=\(Self.event)")]), timeout: timeout
+                    )
+                    if result.isSuccess { return .sentThroughAsterisk(target: "Endpoint: \(endpoint.name)") }
+                    reason = "Asterisk refused: \(result.message)"
+                } catch {
+                    reason = "\(error)"
+                }
+            } else {
+                reason = "no AMI connection"
             }
-        } else if session == nil {
-            reason = "no AMI connection"
+        } else {
+            reason = "no contact registered from \(phoneIP)" + (session == nil ? " (no AMI connection)" : "")
         }
-        let contact = matches.first?.1
-        let port = contact.flatMap(Self.port(ofContact:)) ?? 5060
-        let user = contact.flatMap(Self.user(ofContact:))
+        let target =
+            matches.first.map { endpoint, contact in
+                CheckSyncTarget(uri: contact, host: phoneIP, port: Self.port(ofContact: contact) ?? 5060, credentials: endpoint.credentials)
+            } ?? CheckSyncTarget(uri: "sip:\(Self.uriHost(phoneIP)):5060", host: phoneIP, port: 5060, credentials: nil)
         do {
-            try await direct(phoneIP, port, user)
-            logger.info("check-sync through Asterisk not possible (\(reason)); sent directly to \(phoneIP):\(port)")
-            return .sentDirectly(address: "\(phoneIP):\(port)")
+            let answer = try await direct(target)
+            logger.info("check-sync to \(target.uri) sent by the daemon (\(reason)); the phone answered \(answer)")
+            return .sentDirectly(address: "\(Self.uriHost(target.host)):\(target.port)")
         } catch {
-            return .failed(reason: "\(reason); direct send failed: \(error)")
+            return .failed(reason: "\(reason); sent by the daemon to \(target.uri): \(error)")
         }
     }
+
+    static func uriHost(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
     static func port(ofContact uri: String) -> Int? {
         var rest = Substring(uri)
@@ -84,12 +104,5 @@ public struct CheckSyncNotifier: Sendable {
         if let semicolon = rest.firstIndex(of: ";") { rest = rest[..<semicolon] }
         guard let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") else { return nil }
         return Int(rest[rest.index(after: colon)...])
-    }
-
-    static func user(ofContact uri: String) -> String? {
-        var rest = Substring(uri)
-        if rest.lowercased().hasPrefix("sip:") { rest = rest.dropFirst(4) }
-        guard let at = rest.firstIndex(of: "@") else { return nil }
-        return String(rest[..<at])
     }
 }

@@ -36,10 +36,14 @@ public enum AsteriskConfigFiles {
              same => n,Hangup()
 
             [autoprovision-guest]
-            ; The guest endpoint's context: only the star code.
+            ; The guest endpoint's context: only the star code. Asterisk tries a context's own
+            ; extensions before its includes, so the refusal must be an include too, after the
+            ; star code; an `exten => _*X.` here would catch the star code first.
             include => autoprovision-bind
-            exten => _X.,1,Hangup(21)
-            exten => _*X.,1,Hangup(21)
+            include => autoprovision-guest-refuse
+
+            [autoprovision-guest-refuse]
+            exten => _[0-9*#+].,1,Hangup(21)
 
             ; BLF keys (`device keys MAC --add EXT`): a phone subscribes to the state of the
             ; monitored extension, and Asterisk answers only for extensions that have a hint in

@@ -1,4 +1,5 @@
 import Logging
+import Provisioning
 import ScriptedAMIServer
 import Synchronization
 import Testing
@@ -17,8 +18,10 @@ import Testing
         configuration.requestTimeout = .seconds(10)
         let outcome = try await AMIConnector.withSession(configuration, logger: logger) { session in
             let directory = try await AMIDirectorySync.fullSync(session)
-            return await CheckSyncNotifier(logger: logger).notify(phoneIP: phoneIP, session: session, directory: directory) { host, port, user in
-                directSend.list.withLock { $0.append("\(user ?? "-")@\(host):\(port)") }
+            return await CheckSyncNotifier(logger: logger).notify(phoneIP: phoneIP, session: session, directory: directory) { target in
+                directSend.list.withLock { $0.append(target) }
+                if let failure = directSend.failure { throw failure }
+                return "200 OK"
             }
         }
         return (outcome, server.received("PJSIPNotify"))
@@ -34,23 +37,30 @@ import Testing
         #expect(direct.list.withLock { $0 }.isEmpty)
     }
 
-    @Test func aSharedEndpointIsNotifiedOnlyAtThePhonesOwnContact() async throws {
+    /// Asterisk would notify every phone on the guest account by `Endpoint:`, and drops a `URI:` NOTIFY
+    /// without a default outbound endpoint while answering "NOTIFY sent": the daemon sends it itself.
+    @Test func aSharedEndpointIsNotifiedByTheDaemonAtThePhonesOwnContactOnly() async throws {
         let direct = DirectSends()
         let (outcome, sent) = try await run(phoneIP: "192.0.2.41", directSend: direct)
-        #expect(outcome == .sentThroughAsterisk(target: "URI: sip:guest@192.0.2.41:5062;ob"))
-        #expect(sent.first?["Endpoint"] == nil)
-        #expect(sent.first?["URI"] == "sip:guest@192.0.2.41:5062;ob")
-        #expect(sent.first?["Variable"] == "Event=check-sync;reboot=true")
+        #expect(outcome == .sentDirectly(address: "192.0.2.41:5062"))
+        #expect(sent.isEmpty, "no PJSIPNotify, neither Endpoint: guest nor URI:")
+        let targets = direct.list.withLock { $0 }
+        #expect(targets.map(\.uri) == ["sip:guest@192.0.2.41:5062;ob"])
+        #expect(targets.first?.host == "192.0.2.41")
+        #expect(targets.first?.port == 5062)
+        #expect(targets.first?.credentials?.authUsername == "guest")
+        #expect(targets.first?.credentials?.password == "guestpw")
     }
 
-    @Test func fallsBackToADirectNotifyWhenAsteriskCannot() async throws {
+    @Test func theDaemonSendsItselfWhenAsteriskCannot() async throws {
         let direct = DirectSends()
-        let (outcome, _) = try await run(phoneIP: "192.0.2.41", notifyError: "Unable to retrieve endpoint", directSend: direct)
-        #expect(outcome == .sentDirectly(address: "192.0.2.41:5062"))
-        #expect(direct.list.withLock { $0 } == ["guest@192.0.2.41:5062"])
+        let (outcome, _) = try await run(phoneIP: "192.0.2.31", notifyError: "Unable to retrieve endpoint", directSend: direct)
+        #expect(outcome == .sentDirectly(address: "192.0.2.31:5060"))
+        #expect(direct.list.withLock { $0 }.map(\.uri) == ["sip:201@192.0.2.31:5060"])
         let unknown = DirectSends()
         let (unregistered, sent) = try await run(phoneIP: "192.0.2.99", directSend: unknown)
         #expect(unregistered == .sentDirectly(address: "192.0.2.99:5060"))
+        #expect(unknown.list.withLock { $0 }.first?.credentials == nil)
         #expect(sent.isEmpty)
         let (noAddress, _) = try await run(phoneIP: nil, directSend: unknown)
         guard case .failed = noAddress else {
@@ -59,12 +69,15 @@ import Testing
         }
     }
 
-    @Test func directNotifyIsWellFormed() {
-        let text = SIPCheckSyncSender.request(host: "192.0.2.41", port: 5062, user: "guest", localHost: "192.0.2.10", localPort: 40000, token: "abc")
-        #expect(text.hasPrefix("NOTIFY sip:guest@192.0.2.41:5062 SIP/2.0\r\n"))
-        #expect(text.contains("\r\nEvent: check-sync;reboot=true\r\n"))
-        #expect(text.contains("\r\nVia: SIP/2.0/UDP 192.0.2.10:40000;branch=z9hG4bKabc;rport\r\n"))
-        #expect(text.hasSuffix("Content-Length: 0\r\n\r\n"))
+    @Test func aPhoneThatDoesNotAnswerIsAFailureNamingWhy() async throws {
+        let direct = DirectSends(failure: TestFailure(description: "no answer from 192.0.2.41:5062 within 4 s"))
+        let (outcome, _) = try await run(phoneIP: "192.0.2.41", directSend: direct)
+        guard case .failed(let reason) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("endpoint guest has 2 contacts"))
+        #expect(reason.contains("no answer from 192.0.2.41:5062"))
     }
 
     @Test func contactParts() {
@@ -73,7 +86,6 @@ import Testing
         #expect(AMIDirectory.host(ofContact: "sip:201@[2001:db8::1]:5060") == "2001:db8::1")
         #expect(CheckSyncNotifier.port(ofContact: "sip:201@192.0.2.31:5062;ob") == 5062)
         #expect(CheckSyncNotifier.port(ofContact: "sip:201@192.0.2.31") == nil)
-        #expect(CheckSyncNotifier.user(ofContact: "sip:201@192.0.2.31") == "201")
         #expect(AMIDirectory.callerIDName("\"Irina Smirnova\" <203>") == "Irina Smirnova")
         #expect(AMIDirectory.callerIDName("<unknown>") == nil)
         #expect(AMIDirectory.contactURIs("a/sip:1@h:1,b/sip:2@h:2,") == ["sip:1@h:1", "sip:2@h:2"])
@@ -81,5 +93,14 @@ import Testing
 }
 
 final class DirectSends: Sendable {
-    let list = Mutex<[String]>([])
+    let list = Mutex<[CheckSyncTarget]>([])
+    let failure: TestFailure?
+
+    init(failure: TestFailure? = nil) {
+        self.failure = failure
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
 }
