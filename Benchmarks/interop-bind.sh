@@ -172,7 +172,7 @@ done
 
 mkdir -p "$AST/etc"
 "$AP" asterisk-conf --agi "127.0.0.1:$AGI_PORT" --output "$AST/etc/autoprovision" >/dev/null
-if awk '/^\[/ { guest = ($0 ~ /^\[autoprovision-guest\]/) } guest && /_\*X\./ { found = 1 } END { exit !found }' \
+if awk '/^\[/ { guest = ($0 ~ /^\[autoprovision-guest\]/) } guest && /^[ \t]*exten[ \t]*=>[ \t]*_\*X\./ { found = 1 } END { exit !found }' \
     "$AST/etc/autoprovision/extensions.conf"; then
     say "warning: the generated [autoprovision-guest] context hangs up star codes before the AGI (exten => _*X.); binds will fail"
 fi
@@ -292,12 +292,26 @@ done
 ((registered >= PHONES)) || die "only $registered of $PHONES phones registered on $GUEST_USER within 30 s"
 say "$registered guest contacts registered"
 
+# The host must know every phone's MAC already (the REGISTER answers needed it);
+# a missing entry here would be this script's fault, not the daemon's.
+cp /proc/net/arp "$TMP/arp-before-dial.txt"
+ip -4 neigh show >"$TMP/neigh-before-dial.txt"
+for ((i = 1; i <= PHONES; i++)); do
+    awk -v ip="$(phone_ip "$i")" -v mac="$(phone_mac "$i")" '$1 == ip && $3 == "0x2" && $4 == mac { found = 1 } END { exit !found }' \
+        "$TMP/arp-before-dial.txt" || say "warning: no complete neighbour entry for phone $i ($(phone_ip "$i")) before dialling"
+done
+
 # ---------------------------------------------------------------------------
 # Everyone dials at once, then the daemon's outcome for every phone is awaited.
 
+declare -a DIAL=()
+for ((i = 1; i <= PHONES; i++)); do
+    kill -0 "${PHONE_PIDS[i]}" 2>/dev/null || die "pjsua of phone $i exited before dialling"
+    DIAL[i]=$(printf 'm\nsip:%s%d@%s:%s\n' "$STAR" $((EXT_BASE + i)) "$(host_ip "$i")" "$SIP_PORT")
+done
 say "all $PHONES phones dial $STAR$((EXT_BASE + 1))..$STAR$((EXT_BASE + PHONES))"
 for ((i = 1; i <= PHONES; i++)); do
-    printf 'm\nsip:%s%d@%s:%s\n' "$STAR" $((EXT_BASE + i)) "$(host_ip "$i")" "$SIP_PORT" >&"${PHONE_FDS[i]}"
+    printf '%s\n' "${DIAL[i]}" >&"${PHONE_FDS[i]}"
 done
 
 # Per phone: a failed bind is final; an OK bind is followed ~2 s later by the check-sync outcome.
@@ -332,7 +346,8 @@ sleep 2 # NOTIFYs still in flight reach the phones
 
 say "stopping the phones"
 for ((i = 1; i <= PHONES; i++)); do
-    printf 'q\n' >&"${PHONE_FDS[i]}" 2>/dev/null || true
+    # In a subshell: a pjsua that already died must not take the script down with SIGPIPE.
+    (printf 'q\n' >&"${PHONE_FDS[i]}") 2>/dev/null || true
 done
 for ((i = 1; i <= PHONES; i++)); do
     pid=${PHONE_PIDS[i]}
@@ -429,6 +444,15 @@ for i in range(1, phones + 1):
     else:
         problems.append("phone %d (%s): store has %s, expected line 1 -> %d" % (i, mac(i), lines or "no binding", ext_base + i))
 
+# Where each phone's row sat in /proc/net/arp just before dialling (for diagnosing lookups that miss it).
+arp, offset = {}, 0
+raw = open(tmp + "/arp-before-dial.txt", "rb").read()
+for row in raw.splitlines(keepends=True):
+    fields = row.split()
+    if len(fields) >= 4 and fields[2] == b"0x2":
+        arp[fields[0].decode()] = (offset, offset + len(row), len(raw))
+    offset += len(row)
+
 # The daemon's log: bind times (stamped on arrival) and the MAC each caller resolved to.
 bind_times = []
 for line in open(tmp + "/daemon.log", errors="replace"):
@@ -438,6 +462,9 @@ for line in open(tmp + "/daemon.log", errors="replace"):
     i = int(m.group(2).split(".")[2])
     if m.group(5) != "OK":
         problems.append("phone %d: daemon: %s" % (i, line.split(" ", 1)[1].strip()))
+        if "no complete neighbour entry" in line and m.group(2) in arp:
+            problems.append("phone %d: yet /proc/net/arp had it complete before dialling, at bytes %d-%d of %d"
+                            % ((i,) + arp[m.group(2)]))
         continue
     if m.group(3) != mac(i) or m.group(4) != str(ext_base + i):
         problems.append("phone %d: daemon bound MAC %s to %s (expected %s to %d)" % (i, m.group(3), m.group(4), mac(i), ext_base + i))

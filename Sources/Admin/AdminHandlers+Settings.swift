@@ -30,16 +30,12 @@ extension AdminHandlers {
             guard agi.contains(":"), agi.utf8.allSatisfy({ $0.isASCIIAlphanumericOrHostPunctuation }) else {
                 throw AdminError(.badRequest, "agi '\(agi)' must be host:port", field: "agi")
             }
-            var settings = try run { try store.settings() }
-            if query(request, "show-secrets") != "true" { settings.guestSecret = "********" }
-            let monitored = try run { try store.devices() }.flatMap(\.keys).filter { $0.kind == .blf }.map(\.value)
+            let files = try run { try store.asteriskConfigFiles(agiAddress: agi, showSecret: query(request, "show-secrets") == "true") }
             struct File: Encodable {
                 var name: String
                 var contents: String
             }
-            return try JSONResponse.make(
-                AsteriskConfigFiles.render(settings: settings, agiAddress: agi, monitored: monitored).map { File(name: $0.name, contents: $0.contents) }
-            )
+            return try JSONResponse.make(files.map { File(name: $0.name, contents: $0.contents) })
         }
         api.get("phonebook/sources") { _, _ in
             try JSONResponse.make(try run { try store.phonebookSources() }.map { AdminModels.PhonebookSource(id: $0.id, url: $0.url, name: $0.name) })

@@ -27,6 +27,8 @@ public struct PnPSettings: Hashable, Sendable {
     public var voicemailNumber: String
     /// Whether phones' files point them at the company phonebook.
     public var phonebookEnabled: Bool = false
+    /// Where the daemon keeps the generated Asterisk files current; empty means off.
+    public var asteriskConfDir: String = ""
 
     /// The defaults of a new installation (guest secret excluded: the store makes it).
     public static let defaults = PnPSettings(

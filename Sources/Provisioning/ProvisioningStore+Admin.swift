@@ -9,7 +9,7 @@ extension PnPSettings {
             .macWhitelist: macWhitelist.map(\.description).joined(separator: ","),
             .macBlacklist: macBlacklist.map(\.description).joined(separator: ","), .additionalParams: additionalParameters,
             .tftp: tftpEnabled ? "on" : "off", .guestUsername: guestUsername, .voicemailNumber: voicemailNumber,
-            .phonebook: phonebookEnabled ? "on" : "off",
+            .phonebook: phonebookEnabled ? "on" : "off", .asteriskConfDir: asteriskConfDir,
         ]
     }
 }

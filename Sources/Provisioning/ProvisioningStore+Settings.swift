@@ -37,6 +37,7 @@ extension ProvisioningStore {
         if let value = rows[SettingKey.guestUsername.rawValue] { settings.guestUsername = value }
         if let value = rows[SettingKey.voicemailNumber.rawValue] { settings.voicemailNumber = value }
         if let value = rows[SettingKey.phonebook.rawValue] { settings.phonebookEnabled = value == "1" }
+        if let value = rows[SettingKey.asteriskConfDir.rawValue] { settings.asteriskConfDir = value }
         settings.guestSecret = rows["guest-secret"] ?? ""
         return settings
     }

@@ -13,6 +13,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case guestUsername = "guest-username"
     case voicemailNumber = "voicemail-number"
     case phonebook = "phonebook"
+    case asteriskConfDir = "asterisk-conf-dir"
 }
 
 extension SettingKey {
@@ -64,6 +65,12 @@ extension SettingKey {
                 throw .invalidValue("voicemail-number '\(value)' may hold only digits, '*' and '#'")
             }
             return trimmed
+        case .asteriskConfDir:
+            // It goes into `#include "…"` lines, so no quotes, and no control characters.
+            guard trimmed.isEmpty || (trimmed.hasPrefix("/") && !trimmed.contains("\"") && trimmed.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f }) else {
+                throw .invalidValue("asterisk-conf-dir '\(value)' must be an absolute path without quotes (or empty for off)")
+            }
+            return trimmed.count > 1 && trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
         }
     }
 }

@@ -1,45 +1,45 @@
 import ArgumentParser
-import Foundation
 import Provisioning
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct AsteriskConfCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asterisk-conf",
         abstract: "Write the Asterisk dialplan and guest endpoint, filled in from the store.",
-        discussion: "Writes extensions.conf and pjsip.conf (with the guest secret: mode 0600) into --output. Without --output, prints them with the secret masked."
+        discussion: """
+            Writes extensions.conf and pjsip.conf (with the guest secret: mode 0600) into --output. Without --output, prints them \
+            with the secret masked. With the asterisk-conf-dir setting, serve keeps them current in that directory by itself and \
+            reloads Asterisk over AMI; --print-includes prints the two #include lines to add once.
+            """
     )
     @OptionGroup var store: StoreOptions
     @Option(help: "The directory to write into (created if needed).") var output: String?
     @Option(help: ArgumentHelp("The FastAGI address the dialplan calls (as given to serve --agi).", valueName: "host:port")) var agi = "127.0.0.1:4573"
+    @Flag(help: "Print the #include lines for Asterisk's extensions.conf and pjsip.conf (of --output, else of asterisk-conf-dir).")
+    var printIncludes = false
 
     func run() async throws {
         _ = try ServeCommand.hostPort(agi, option: "--agi")
         let opened = try store.open()
-        var settings = try opened.settings()
-        let monitored = try opened.devices().flatMap(\.keys).filter { $0.kind == .blf }.map(\.value)
+        if printIncludes {
+            let directory = try output ?? opened.settings().asteriskConfDir
+            guard !directory.isEmpty else { throw CLIError("no directory: give --output DIR, or set one with 'settings set asterisk-conf-dir DIR'") }
+            print(AsteriskConfigDirectory(path: directory).includeLines, terminator: "")
+            return
+        }
         guard let output else {
-            settings.guestSecret = "********"
-            for file in AsteriskConfigFiles.render(settings: settings, agiAddress: agi, monitored: monitored) {
+            for file in try opened.asteriskConfigFiles(agiAddress: agi, showSecret: false) {
                 print(";; ---- \(file.name)\n\(file.contents)")
             }
             return
         }
-        let directory = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for file in AsteriskConfigFiles.render(settings: settings, agiAddress: agi, monitored: monitored) {
-            let url = directory.appendingPathComponent(file.name)
-            // Written whole to a temporary file and renamed: a reader never sees half a file.
-            let temporary = directory.appendingPathComponent(".\(file.name).tmp")
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(file.contents.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CLIError("cannot write \(temporary.path)")
+        let directory = AsteriskConfigDirectory(path: output)
+        do {
+            let written = try directory.update(try opened.asteriskConfigFiles(agiAddress: agi, showSecret: true))
+            for name in ["extensions.conf", "pjsip.conf"] {
+                print(written.contains(name) ? "wrote \(output)/\(name)" : "unchanged \(output)/\(name)")
             }
-            guard rename(temporary.path, url.path) == 0 else {
-                throw CLIError("cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
-            }
-            print("wrote \(url.path)")
+        } catch let error as AsteriskConfigWriteError {
+            throw CLIError(error.description)
         }
     }
 }

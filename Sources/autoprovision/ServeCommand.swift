@@ -77,6 +77,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             services.append(FastAGIServer(host: address.host, port: address.port, scripts: ["bind": bindScript], logger: logger))
         }
+        let client = amiClient
+        services.append(
+            AsteriskConfigSync(
+                store: store, agiAddress: agi.lowercased() == "off" ? "127.0.0.1:4573" : agi, session: { client?.session }, logger: logger
+            ))
         let refresher = CatalogRefresher(catalog: catalog, builder: builder, store: store, logger: logger)
         // The first snapshot is ready before the port opens, so no phone ever sees an empty catalog.
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }

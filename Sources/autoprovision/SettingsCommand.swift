@@ -27,6 +27,7 @@ struct SettingsCommand: AsyncParsableCommand {
                 (SettingKey.tftp.rawValue, settings.tftpEnabled ? "on" : "off"),
                 (SettingKey.voicemailNumber.rawValue, settings.voicemailNumber),
                 (SettingKey.guestUsername.rawValue, settings.guestUsername),
+                (SettingKey.asteriskConfDir.rawValue, settings.asteriskConfDir.isEmpty ? "(off)" : settings.asteriskConfDir),
                 ("guest-secret", showSecrets ? settings.guestSecret : "******** (--show-secrets to print)"),
             ]
             for (key, value) in rows {

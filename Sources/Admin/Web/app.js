@@ -27,6 +27,7 @@
     'guest-username': { label: 'Guest username', kind: 'text', hint: 'The shared SIP account unbound phones get (they can only dial the star code).' },
     'voicemail-number': { label: 'Voicemail number', kind: 'text', hint: 'Number the phones\' message key dials. Digits, * and #.' },
     'phonebook': { label: 'Phonebook', kind: 'onoff', hint: 'Point the phones at the company phonebook (see the Phone book tab).' },
+    'asterisk-conf-dir': { label: 'Asterisk files directory', kind: 'text', hint: 'The daemon keeps the dialplan and guest endpoint current here and reloads Asterisk over AMI. Include them once (asterisk-conf --print-includes). Empty: off.' },
   };
 
   const state = {
