@@ -158,7 +158,17 @@ let package = Package(
         ),
         .testTarget(
             name: "AutoprovisionCLITests",
-            dependencies: ["autoprovision", "AMI", "ScriptedAMIServer", "TestNetwork", "TestHTTP"],
+            dependencies: ["autoprovision", "AMI", "ScriptedAMIServer", "TestNetwork", "TestHTTP", "TestCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestCLI",
+            path: "Tests/Support/TestCLI",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["autoprovision", "TestNetwork", "TestHTTP", "TestCLI"],
             swiftSettings: swiftSettings
         ),
         .target(

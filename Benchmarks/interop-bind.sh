@@ -40,7 +40,7 @@ AGI_PORT=${AGI_PORT:-25073}
 HTTP_PORT=${HTTP_PORT:-25080}
 WAIT=${WAIT:-60}
 KEEP_TMP=${KEEP_TMP:-0}
-EXT_BASE=200          # phone i binds extension EXT_BASE + i (the default template *123*XXX has 3 digits)
+EXT_BASE=200           # phone i binds extension EXT_BASE + i (the default template *123*200 takes 3 digits)
 MAC_PREFIX=00:15:65:ab # Yealink OUI, so the daemon serves <mac>.cfg; phone i is MAC_PREFIX:hi:lo
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -94,9 +94,9 @@ AST_UP=0
 declare -a PHONE_PIDS=() PHONE_FDS=() NAMESPACES=() HOST_LINKS=()
 
 stop_pid() {
-    local pid=$1 signal=${2:-TERM}
+    local pid=$1
     [[ -z $pid ]] && return 0
-    kill "-$signal" "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
     for _ in $(seq 100); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
@@ -501,8 +501,11 @@ for p in problems[:40]:
 if len(problems) > 40:
     err("  ... and %d more" % (len(problems) - 40))
 ok = bound == phones and exactly_one == phones and own_ok == phones and total == phones
+none = sum(1 for i in per_phone if not per_phone[i][2])
+several = sum(1 for i in per_phone if len(per_phone[i][2]) > 1)
+misaddressed = sum(1 for i in per_phone for _, host, _ in per_phone[i][2].values() if host != per_phone[i][0])
 detail = "each to its own phone" if own_ok == phones and exactly_one == phones else \
-    "%d phones got exactly one, %d only their own" % (exactly_one, own_ok)
+    "phones with exactly one %d, with none %d, with several %d; misaddressed %d" % (exactly_one, none, several, misaddressed)
 print("phones %d bound %d notifies %d (%s) binds/s %.1f dial→check-sync p50 %.2f s p99 %.2f s max %.2f s"
       % (phones, bound, total, detail, rate, pct(0.5), pct(0.99), max(latencies) if latencies else float("nan")))
 sys.exit(0 if ok else 1)

@@ -46,8 +46,25 @@ public struct NeighbourTable: Sendable {
     }
 
     func lookupIPv4(_ ip: String) -> MACAddress? {
-        guard let text = try? String(contentsOfFile: arpPath, encoding: .utf8) else { return nil }
-        return Self.parseARP(text, ip: ip)
+        guard let bytes = Self.readWhole(arpPath) else { return nil }
+        return Self.parseARP(String(decoding: bytes, as: UTF8.self), ip: ip)
+    }
+
+    /// Reads a file to its end. procfs files report size 0 and hand out about a page per `read`,
+    /// so anything that stops at the first short read sees only the first 4 KB of the table.
+    static func readWhole(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+        }
     }
 
     /// Reads `/proc/net/arp` text: `IP  HW-type  Flags  HW-address  Mask  Device`.

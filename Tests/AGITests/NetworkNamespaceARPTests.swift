@@ -34,6 +34,26 @@ import Glibc
         }
     }
 
+    /// procfs hands `/proc/net/arp` out a page per read: a table past 4 KB (about 50 rows) must be read to its end.
+    @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
+    func findsEntriesPastTheFirstPageOfTheTable() async throws {
+        try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 233) { namespace in
+            let prefix = namespace.phoneIP.split(separator: ".").dropLast().joined(separator: ".")
+            for host in 100..<200 {
+                try await PhoneNamespace.run(
+                    PhoneNamespace.ipCommand!,
+                    ["neigh", "replace", "\(prefix).\(host)", "lladdr", String(format: "00:15:65:77:00:%02x", host - 100), "dev", namespace.hostInterface, "nud", "permanent"]
+                )
+            }
+            let size = NeighbourTable.readWhole("/proc/net/arp")?.count ?? 0
+            #expect(size > 4096, "the table must be larger than one page for this test to mean anything")
+            // The kernel lists entries in hash order: every one of them must be found.
+            let table = NeighbourTable(provoke: false)
+            let missing = (100..<200).filter { table.lookup("\(prefix).\($0)")?.colonSeparated != String(format: "00:15:65:77:00:%02x", $0 - 100) }
+            #expect(missing.isEmpty, "not found: \(missing.map { "\(prefix).\($0)" })")
+        }
+    }
+
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func starCodeBindResolvesTheRealMAC() async throws {
         try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 231) { namespace in

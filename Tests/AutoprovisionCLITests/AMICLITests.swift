@@ -1,3 +1,4 @@
+import TestCLI
 import AMI
 import Foundation
 import TestHTTP

@@ -1,3 +1,4 @@
+import TestCLI
 import Foundation
 import Testing
 

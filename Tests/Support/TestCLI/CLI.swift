@@ -1,24 +1,23 @@
-import Foundation
-import Testing
+public import Foundation
 
 /// Runs the built `autoprovision` executable as a user would.
-struct CLI {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public struct CLI {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    let directory: URL
-    var database: String { directory.appendingPathComponent("cli.sqlite").path }
+    public let directory: URL
+    public var database: String { directory.appendingPathComponent("cli.sqlite").path }
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("autoprovision-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
     /// The executable next to the test bundle in the build folder.
-    static var executable: URL {
+    public static var executable: URL {
         var url = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         while url.path != "/" {
             url.deleteLastPathComponent()
@@ -29,7 +28,7 @@ struct CLI {
     }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    public func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -52,7 +51,7 @@ struct CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    func cleanUp() {
+    public func cleanUp() {
         try? FileManager.default.removeItem(at: directory)
     }
 }

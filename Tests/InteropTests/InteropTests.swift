@@ -1,0 +1,230 @@
+import Foundation
+import TestCLI
+import TestNetwork
+import Testing
+
+/// The daemon against a real Asterisk 22 and real pjsua phones, each phone in a network namespace
+/// of its own with its own MAC. Each test starts its own Asterisk on its own ports and loads the
+/// files the daemon writes into `asterisk-conf-dir`, with our `manager.conf` sample's AMI user.
+@Suite(.serialized) struct InteropTests {
+    static let amiSecret = "interop-ami-secret-\(UInt32.random(in: 0..<UInt32.max))"
+
+    struct Lab {
+        let cli: CLI
+        let asterisk: AsteriskLab
+        let daemon: Daemon
+        let httpPort: Int
+        var sipPort: Int { asterisk.sipPort }
+
+        func cli(_ arguments: [String]) throws -> CLI.Result {
+            let result = try cli.run(arguments)
+            guard result.status == 0 else { throw InteropError("autoprovision \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+            return result
+        }
+
+        var amiArguments: [String] { ["--ami", "127.0.0.1:\(asterisk.amiPort)"] }
+
+        /// Waits until Asterisk lists `count` contacts of `aor` (`guest`), and returns the listing.
+        func waitForContacts(_ expected: [String], timeout: Duration = .seconds(10)) async throws {
+            var listing = ""
+            let seen = await eventually(timeout) {
+                listing = (try? await asterisk.cli("pjsip show contacts")) ?? ""
+                return expected.allSatisfy { listing.contains($0) }
+            }
+            guard seen else { throw InteropError("Asterisk did not list \(expected) within \(timeout):\n\(listing)") }
+        }
+    }
+
+    /// Fails under CI=true when the lab cannot run; elsewhere the test was skipped already.
+    static func requireLab() throws {
+        if let reason = AsteriskLab.unavailableReason { throw InteropError("CI=true, and the interop tests cannot run: \(reason)") }
+    }
+
+    /// Starts the daemon with `asterisk-conf-dir` inside a new Asterisk's etc/, then that Asterisk, and runs `body`.
+    static func withLab(
+        extensions: [(number: String, password: String)], pbxHost: String, sipPort: Int? = nil, serveArguments: [String] = ["--no-pnp"],
+        _ body: (Lab) async throws -> Void
+    ) async throws {
+        let cli = try CLI()
+        let asterisk = try AsteriskLab(files: [:], sipPort: sipPort)
+        let confDirectory = "\(asterisk.etc)/autoprovision"
+        try asterisk.write("pjsip.conf", AsteriskLab.pjsipConf(include: "\(confDirectory)/pjsip.conf", extensions: extensions))
+        try asterisk.write("extensions.conf", AsteriskLab.extensionsConf(include: "\(confDirectory)/extensions.conf"))
+        try asterisk.write("manager.conf", AsteriskLab.managerConf(secret: amiSecret))
+        let httpPort = Int.random(in: 40000..<48000)
+        let agiPort = Int.random(in: 48000..<56000)
+        for (key, value) in [("pbx-host", pbxHost), ("sip-port", String(asterisk.sipPort)), ("asterisk-conf-dir", confDirectory)] {
+            _ = try cli.run(["settings", "set", key, value])
+        }
+        let daemon = try Daemon(
+            cli: cli,
+            arguments: ["--bind", "0.0.0.0", "--http-port", String(httpPort), "--agi", "127.0.0.1:\(agiPort)", "--admin", "off", "--ami", "127.0.0.1:\(asterisk.amiPort)"]
+                + serveArguments,
+            environment: ["AUTOPROVISION_AMI_SECRET": amiSecret]
+        )
+        let lab = Lab(cli: cli, asterisk: asterisk, daemon: daemon, httpPort: httpPort)
+        do {
+            // The daemon writes the files before Asterisk first reads them.
+            try await daemon.waitForLog("asterisk-conf-dir: wrote \(confDirectory)/pjsip.conf")
+            step("daemon wrote \(confDirectory); starting Asterisk in \(asterisk.directory)")
+            try await asterisk.up()
+            try await daemon.waitForLog("AMI sync:", timeout: .seconds(30))
+            step("daemon synced over AMI")
+            try await body(lab)
+        } catch {
+            await daemon.stop()
+            await asterisk.remove()
+            cli.cleanUp()
+            throw error
+        }
+        await daemon.stop()
+        await asterisk.remove()
+        cli.cleanUp()
+    }
+
+    /// Lets a phone reach every address of the host (the PBX address is on the first phone's link).
+    static func routeToHost(_ namespace: PhoneNamespace) async throws {
+        try await PhoneNamespace.run(PhoneNamespace.ipCommand!, ["-n", namespace.name, "route", "add", "default", "via", namespace.hostIP])
+    }
+
+    // MARK: - 1. The whole self-binding flow
+
+    @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
+    func starCodeBindsTheDiallingPhoneAndNotifiesOnlyIt() async throws {
+        try Self.requireLab()
+        let (mac1, mac2) = ("00:15:65:1e:00:01", "00:15:65:1e:00:02")
+        try await PhoneNamespace.with(phoneMAC: mac1, network: 201) { ns1 in
+            try await PhoneNamespace.with(phoneMAC: mac2, network: 202) { ns2 in
+                try await Self.routeToHost(ns1)
+                try await Self.routeToHost(ns2)
+                try await Self.withLab(extensions: [("200", "pw-200-interop"), ("201", "pw-201-interop")], pbxHost: ns1.hostIP) { lab in
+                    try lab.cli(["device", "add", mac1])
+                    try lab.cli(["device", "add", mac2])
+                    // Both phones fetch their files: unbound, so the guest account.
+                    let base = "http://\(ns1.hostIP):\(lab.httpPort)/"
+                    let file1 = try await fetchFile(ns1, base + "0015651e0001.cfg")
+                    let file2 = try await fetchFile(ns2, base + "0015651e0002.cfg")
+                    let guest = try #require(yealinkValue(file1, "account.1.user_name"))
+                    let guestSecret = try #require(yealinkValue(file1, "account.1.password"))
+                    #expect(yealinkValue(file2, "account.1.user_name") == guest)
+                    let phone1 = try LabPhone(in: ns1, registrar: "\(ns1.hostIP):\(lab.sipPort)", username: guest, password: guestSecret)
+                    let phone2 = try LabPhone(in: ns2, registrar: "\(ns2.hostIP):\(lab.sipPort)", username: guest, password: guestSecret)
+                    try await lab.waitForContacts(["\(guest)/sip:\(guest)@\(ns1.phoneIP):5070", "\(guest)/sip:\(guest)@\(ns2.phoneIP):5070"])
+                    step("both phones registered on the guest account")
+                    // The daemon learns contacts from ContactStatus events; give them a moment to arrive.
+                    try await Task.sleep(for: .milliseconds(500))
+
+                    phone1.dial("sip:*123*200@\(ns1.hostIP):\(lab.sipPort)")
+                    try await lab.daemon.waitForLog("star-code bind from \(ns1.phoneIP) MAC \(mac1) extension 200 line 1: OK")
+                    try await lab.daemon.waitForLog("\(mac1): check-sync sent")
+                    step("phone 1 bound to 200 and notified")
+
+                    // asterisk-conf-dir: a new template is dialable within 2 s, without a hand edit or reload.
+                    _ = try lab.cli(["settings", "set", "extension-template", "*55*200"])
+                    let changed = ContinuousClock.now
+                    let live = await eventually(.seconds(2)) {
+                        ((try? await lab.asterisk.cli("dialplan show *55*999@autoprovision-guest")) ?? "").contains("AGI(agi://")
+                    }
+                    #expect(live, "the new star code was not in Asterisk's dialplan within 2 s")
+                    step("template change live in Asterisk after \(ContinuousClock.now - changed)")
+                    phone2.dial("sip:*55*999@\(ns2.hostIP):\(lab.sipPort)")
+                    try await lab.daemon.waitForLog("star-code bind from \(ns2.phoneIP) MAC \(mac2) extension 999 line 1: EXTEN_NOT_FOUND")
+                    try await lab.waitForContacts(["\(guest)/sip:\(guest)@\(ns2.phoneIP):5070"])
+                    // Time for a stray NOTIFY to reach the other phone, had one been sent.
+                    try await Task.sleep(for: .seconds(3))
+
+                    let log1 = await phone1.quit()
+                    let log2 = await phone2.quit()
+                    #expect(LabPhone.checkSyncs(in: log1) == ["NOTIFY sip:\(guest)@\(ns1.phoneIP):5070;ob SIP/2.0"])
+                    #expect(LabPhone.checkSyncs(in: log2).isEmpty, "the other phone on the guest account must not be notified")
+                    let asterisk = lab.asterisk.fullLog
+                    #expect(asterisk.contains("Executing [*123*200@autoprovision-guest:3] AGI(\"PJSIP/\(guest)-"))
+                    #expect(!asterisk.contains("Executing [*123*200@autoprovision-guest:1] Hangup("))
+                    #expect(!asterisk.contains("No default outbound endpoint"))
+
+                    // Phone 1 "reboots": its file now carries extension 200's credentials, read over AMI, and it registers with them.
+                    let bound = try await fetchFile(ns1, base + "0015651e0001.cfg")
+                    #expect(yealinkValue(bound, "account.1.auth_name") == "200")
+                    #expect(yealinkValue(bound, "account.1.password") == "pw-200-interop")
+                    let server = try #require(yealinkValue(bound, "account.1.sip_server_host"))
+                    let port = try #require(yealinkValue(bound, "account.1.sip_server_port"))
+                    let rebooted = try LabPhone(in: ns1, registrar: "\(server):\(port)", username: "200", password: "pw-200-interop")
+                    try await lab.waitForContacts(["200/sip:200@\(ns1.phoneIP):5070"])
+                    _ = await rebooted.quit()
+                    // Phone 2 stays on the guest account.
+                    #expect(yealinkValue(try await fetchFile(ns2, base + "0015651e0002.cfg"), "account.1.user_name") == guest)
+                    #expect(!lab.daemon.log.contains("pw-200-interop"), "a SIP password in the daemon's log")
+                }
+            }
+        }
+    }
+
+    // MARK: - 2. AMI against the real thing
+
+    @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
+    func amiSyncReloadRestartAndRebootOfOnePhone() async throws {
+        try Self.requireLab()
+        let (mac1, mac2) = ("00:15:65:2e:00:01", "00:15:65:2e:00:02")
+        try await PhoneNamespace.with(phoneMAC: mac1, network: 203) { ns1 in
+            try await PhoneNamespace.with(phoneMAC: mac2, network: 204) { ns2 in
+                try await Self.routeToHost(ns1)
+                try await Self.routeToHost(ns2)
+                try await Self.withLab(extensions: [("300", "pw-300-first"), ("301", "pw-301-interop")], pbxHost: ns1.hostIP) { lab in
+                    // ami check, as the admin runs it, with the sample's AMI user.
+                    let secretFile = lab.cli.directory.appendingPathComponent("ami.secret").path
+                    try Self.amiSecret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+                    let check = try lab.cli(["ami", "check"] + lab.amiArguments + ["--ami-secret-file", secretFile])
+                    #expect(check.stdout.split(separator: "\n").contains { $0.hasPrefix("300 ") && $0.hasSuffix("provisionable") && !$0.contains("NOT") })
+                    #expect(check.stdout.split(separator: "\n").contains { $0.hasPrefix("301 ") })
+                    #expect(!check.stdout.contains("pw-300-first"))
+
+                    try lab.cli(["device", "add", mac1, "--extension", "300"])
+                    try lab.cli(["device", "add", mac2, "--extension", "301"])
+                    let base = "http://\(ns1.hostIP):\(lab.httpPort)/"
+                    #expect(yealinkValue(try await fetchFile(ns1, base + "0015652e0001.cfg"), "account.1.password") == "pw-300-first")
+                    _ = try await fetchFile(ns2, base + "0015652e0002.cfg")
+
+                    // A password changed in pjsip.conf and `module reload res_pjsip.so` is served within 2 s.
+                    let conf = "\(lab.asterisk.etc)/pjsip.conf"
+                    try String(contentsOfFile: conf, encoding: .utf8).replacingOccurrences(of: "pw-300-first", with: "pw-300-second")
+                        .write(toFile: conf, atomically: true, encoding: .utf8)
+                    try await lab.asterisk.cli("module reload res_pjsip.so")
+                    let reloaded = ContinuousClock.now
+                    let served = await eventually(.seconds(2)) {
+                        yealinkValue((try? await fetchFile(ns1, base + "0015652e0001.cfg")) ?? "", "account.1.password") == "pw-300-second"
+                    }
+                    #expect(served, "the new password was not served within 2 s of the reload")
+                    step("password served \(ContinuousClock.now - reloaded) after module reload res_pjsip.so")
+
+                    // After an Asterisk restart the client reconnects and re-syncs.
+                    await lab.asterisk.down()
+                    try String(contentsOfFile: conf, encoding: .utf8).replacingOccurrences(of: "pw-300-second", with: "pw-300-third")
+                        .write(toFile: conf, atomically: true, encoding: .utf8)
+                    try await lab.asterisk.up()
+                    let resynced = await eventually(.seconds(40)) {
+                        yealinkValue((try? await fetchFile(ns1, base + "0015652e0001.cfg")) ?? "", "account.1.password") == "pw-300-third"
+                    }
+                    #expect(resynced, "no re-sync after Asterisk restarted")
+
+                    // device reboot reaches exactly the one registered phone: seen in pjsua's own log.
+                    let phone1 = try LabPhone(in: ns1, registrar: "\(ns1.hostIP):\(lab.sipPort)", username: "300", password: "pw-300-third")
+                    let phone2 = try LabPhone(in: ns2, registrar: "\(ns2.hostIP):\(lab.sipPort)", username: "301", password: "pw-301-interop")
+                    try await lab.waitForContacts(["300/sip:300@\(ns1.phoneIP):5070", "301/sip:301@\(ns2.phoneIP):5070"])
+                    let reboot = try lab.cli.run(["device", "reboot", mac1] + lab.amiArguments + ["--ami-secret-file", secretFile])
+                    #expect(reboot.status == 0, "\(reboot.stderr)")
+                    #expect(reboot.stdout == "check-sync sent through Asterisk (Endpoint: 300)\n")
+                    try await Task.sleep(for: .seconds(2))
+                    let log1 = await phone1.quit()
+                    let log2 = await phone2.quit()
+                    #expect(LabPhone.checkSyncs(in: log1).count == 1)
+                    #expect(LabPhone.checkSyncs(in: log1).first?.hasPrefix("NOTIFY sip:300@\(ns1.phoneIP):5070") == true)
+                    #expect(LabPhone.checkSyncs(in: log2).isEmpty)
+                    // The sample's AMI user was enough: Asterisk refused nothing we sent.
+                    let asterisk = lab.asterisk.fullLog
+                    #expect(!lab.daemon.log.contains("Permission denied"))
+                    #expect(!asterisk.contains("No default outbound endpoint"))
+                }
+            }
+        }
+    }
+}
