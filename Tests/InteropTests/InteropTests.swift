@@ -43,7 +43,7 @@ import Testing
     /// Starts the daemon with `asterisk-conf-dir` inside a new Asterisk's etc/, then that Asterisk, and runs `body`.
     static func withLab(
         extensions: [(number: String, password: String)], pbxHost: String, sipPort: Int? = nil, serveArguments: [String] = ["--no-pnp"],
-        _ body: (Lab) async throws -> Void
+        asteriskFirst: Bool = false, _ body: (Lab) async throws -> Void
     ) async throws {
         let cli = try CLI()
         let asterisk = try AsteriskLab(files: [:], sipPort: sipPort)
@@ -56,6 +56,11 @@ import Testing
         for (key, value) in [("pbx-host", pbxHost), ("sip-port", String(asterisk.sipPort)), ("asterisk-conf-dir", confDirectory)] {
             _ = try cli.run(["settings", "set", key, value])
         }
+        if asteriskFirst {
+            // Asterisk takes its SIP port before the daemon starts (PnP beside Asterisk): the files come from the CLI.
+            _ = try cli.run(["asterisk-conf", "--agi", "127.0.0.1:\(agiPort)", "--output", confDirectory])
+            try await asterisk.up()
+        }
         let daemon = try Daemon(
             cli: cli,
             arguments: ["--bind", "0.0.0.0", "--http-port", String(httpPort), "--agi", "127.0.0.1:\(agiPort)", "--admin", "off", "--ami", "127.0.0.1:\(asterisk.amiPort)"]
@@ -65,9 +70,11 @@ import Testing
         let lab = Lab(cli: cli, asterisk: asterisk, daemon: daemon, httpPort: httpPort)
         do {
             // The daemon writes the files before Asterisk first reads them.
-            try await daemon.waitForLog("asterisk-conf-dir: wrote \(confDirectory)/pjsip.conf")
-            step("daemon wrote \(confDirectory); starting Asterisk in \(asterisk.directory)")
-            try await asterisk.up()
+            if !asteriskFirst {
+                try await daemon.waitForLog("asterisk-conf-dir: wrote \(confDirectory)/pjsip.conf")
+                step("daemon wrote \(confDirectory); starting Asterisk in \(asterisk.directory)")
+                try await asterisk.up()
+            }
             try await daemon.waitForLog("AMI sync:", timeout: .seconds(30))
             step("daemon synced over AMI")
             try await body(lab)
@@ -224,6 +231,79 @@ import Testing
                     #expect(!lab.daemon.log.contains("Permission denied"))
                     #expect(!asterisk.contains("No default outbound endpoint"))
                 }
+            }
+        }
+    }
+
+    // MARK: - 3. PnP beside a real Asterisk on UDP 5060
+
+    @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
+    func pnpIsAnsweredBesideAsteriskOn5060() async throws {
+        try Self.requireLab()
+        try await SIPPortLock.shared.run {
+            try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 205) { ns in
+                try await Self.withLab(
+                    extensions: [], pbxHost: ns.hostIP, sipPort: 5060, serveArguments: ["--pnp-interface", ns.hostInterface], asteriskFirst: true
+                ) { lab in
+                    #expect(try await lab.asterisk.cli("pjsip show transports").contains("0.0.0.0:5060"))
+                    try await lab.asterisk.cli("pjsip set logger on")
+                    // The real W52P SUBSCRIBE, byte for byte.
+                    let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                        .appendingPathComponent("../DiscoveryTests/Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt").standardized.path
+                    let replies = try await PnPPhone.subscribe(in: ns, vector: vector)
+                    #expect(replies.count == 2)
+                    #expect(replies.first?.hasPrefix("SIP/2.0 200 OK\r\n") == true)
+                    #expect(replies.last?.hasPrefix("NOTIFY sip:MAC001565f4f9e1@10.1.3.239:5059 SIP/2.0\r\n") == true)
+                    #expect(replies.last?.hasSuffix("\r\n\r\nhttp://\(ns.hostIP):\(lab.httpPort)/") == true)
+                    // Asterisk saw nothing of it: no request logged from the phone, so no 401 racing our 200.
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(!lab.asterisk.fullLog.contains("Received SIP request"), "Asterisk logged a SIP request from the PnP SUBSCRIBE")
+                    // The logger does log what reaches Asterisk: a unicast OPTIONS from the same phone shows up.
+                    let options = "OPTIONS sip:\(ns.hostIP):5060 SIP/2.0\r\nVia: SIP/2.0/UDP \(ns.phoneIP):5063;branch=z9hG4bKinterop1;rport\r\n"
+                        + "Max-Forwards: 70\r\nFrom: <sip:probe@\(ns.phoneIP)>;tag=1\r\nTo: <sip:\(ns.hostIP)>\r\nCall-ID: interop-probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+                    try await ns.exec(PnPPhone.python!, [
+                        "-c", "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],5063)); s.sendto(sys.argv[3].encode(),(sys.argv[2],5060))",
+                        ns.phoneIP, ns.hostIP, options,
+                    ])
+                    #expect(await eventually(.seconds(3)) { lab.asterisk.fullLog.contains("Received SIP request") && lab.asterisk.fullLog.contains("interop-probe") })
+                    #expect(!lab.asterisk.fullLog.contains("SUBSCRIBE sip:MAC"), "Asterisk saw the PnP SUBSCRIBE")
+                    try await lab.daemon.waitForLog("PnP: new phone 00:15:65:f4:f9:e1", timeout: .seconds(5))
+                    try await lab.daemon.waitForLog("through a packet socket beside the port's owner", timeout: .seconds(1))
+                }
+            }
+        }
+    }
+
+    // MARK: - 4. DECT: a W52P's second handset binds line 2
+
+    @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
+    func dectHandsetTwoBindsLineTwoThroughTheRealDialplan() async throws {
+        try Self.requireLab()
+        let mac = "00:15:65:4e:00:01"
+        try await PhoneNamespace.with(phoneMAC: mac, network: 206) { ns in
+            try await Self.routeToHost(ns)
+            try await Self.withLab(extensions: [("400", "pw-400-interop"), ("401", "pw-401-interop")], pbxHost: ns.hostIP) { lab in
+                try lab.cli(["device", "add", mac, "--model", "W52P", "--extension", "400"])
+                // The base's own User-Agent: the daemon records the model a fetch reports.
+                let w52p = "Yealink W52P 25.81.0.10"
+                let file = try await fetchFile(ns, "http://\(ns.hostIP):\(lab.httpPort)/0015654e0001.cfg", userAgent: w52p)
+                #expect(yealinkValue(file, "account.1.auth_name") == "400")
+                let secret = try #require(try lab.cli(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
+                    .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
+                let codes = try await DECTCaller.call(
+                    in: ns, host: ns.hostIP, port: lab.sipPort, user: "guest", password: secret, number: "*123*401", handset: 2
+                )
+                #expect(codes == "401 200 BYE", "the call went: \(codes)")
+                try await lab.daemon.waitForLog("star-code bind from \(ns.phoneIP) MAC \(mac) extension 401 line 2: OK")
+                #expect(lab.asterisk.fullLog.contains("Executing [*123*401@autoprovision-guest:3] AGI("))
+                var bound = ""
+                _ = await eventually(.seconds(3)) {
+                    bound = (try? await fetchFile(ns, "http://\(ns.hostIP):\(lab.httpPort)/0015654e0001.cfg", userAgent: w52p)) ?? ""
+                    return yealinkValue(bound, "account.2.auth_name") != nil
+                }
+                #expect(yealinkValue(bound, "account.1.auth_name") == "400")
+                #expect(yealinkValue(bound, "account.2.auth_name") == "401", "the file:\n\(bound)")
+                #expect(yealinkValue(bound, "account.2.password") == "pw-401-interop")
             }
         }
     }

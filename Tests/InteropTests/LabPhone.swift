@@ -63,10 +63,10 @@ final class LabPhone: Sendable {
 
 /// A phone's provisioning file, fetched from inside its namespace with the real curl. The daemon
 /// publishes a change within a refresh tick, so a phone just added may get 404 for a moment: retried for 5 s.
-func fetchFile(_ namespace: PhoneNamespace, _ url: String) async throws -> String {
+func fetchFile(_ namespace: PhoneNamespace, _ url: String, userAgent: String = "Yealink SIP-T46S 66.86.0.15") async throws -> String {
     var last = ""
     for _ in 0..<25 {
-        last = (try? await namespace.exec("/usr/bin/curl", ["-s", "--max-time", "5", "-A", "Yealink SIP-T46S 66.86.0.15", "-w", "\n%{http_code}", url])) ?? ""
+        last = (try? await namespace.exec("/usr/bin/curl", ["-s", "--max-time", "5", "-A", userAgent, "-w", "\n%{http_code}", url])) ?? ""
         if last.hasSuffix("\n200") { return String(last.dropLast(4)) }
         try await Task.sleep(for: .milliseconds(200))
     }
