@@ -19,13 +19,17 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .customLong("extension"), help: "Bind this extension right away.") var extensionNumber: String?
         @Option(help: "The line to bind (1 to 16).") var line: Int = 1
         @Option(help: "The template to use (default: the vendor default).") var template: String?
+        @Flag(help: "Bind the extension even if the credential source does not know it.") var force = false
 
         func run() async throws {
             let mac = try parseMAC(mac)
-            try store.open().addDevice(
+            let store = try store.open()
+            let warning = force ? nil : try extensionNumber.flatMap { try KnownExtensions.check($0, store: store) }
+            try store.addDevice(
                 mac: mac, vendor: vendor, model: model, templateName: template, extensionNumber: extensionNumber, line: line, actor: "cli"
             )
             print("device \(mac) added" + (extensionNumber.map { ", line \(line) bound to \($0)" } ?? ""))
+            if let warning { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
         }
     }
 
@@ -78,13 +82,16 @@ struct DeviceCommand: AsyncParsableCommand {
         @Argument(help: "The extension.") var extensionNumber: String
         @Option(help: "The line (1 to 16).") var line: Int = 1
         @Flag(help: "Make the phone re-provision right away (check-sync NOTIFY).") var reboot = false
+        @Flag(help: "Bind the extension even if the credential source does not know it.") var force = false
         @OptionGroup var ami: AMIOptions
 
         func run() async throws {
             let mac = try parseMAC(mac)
             let store = try store.open()
+            let warning = force ? nil : try KnownExtensions.check(extensionNumber, store: store)
             try store.bind(mac: mac, extensionNumber: extensionNumber, line: line, actor: "cli")
             print("device \(mac) line \(line) bound to \(extensionNumber)")
+            if let warning { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
             if reboot {
                 // Give a running daemon time to render the new file before the phone asks for it.
                 try await Task.sleep(for: .seconds(1))

@@ -53,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
                     onSync: { directory in
                         catalog.invalidate()
                         try? store.setRuntimeStatus("ami.last-sync", "\(directory.provisionable.count) provisionable, \(directory.refused.count) not")
+                        // For the CLI, which has no AMI connection of its own, to refuse extensions Asterisk does not have.
+                        try? store.setRuntimeStatus(KnownExtensions.statusKey, directory.provisionable.map(\.name).sorted().joined(separator: ","))
                     },
                     onFailure: { reason in try? store.setRuntimeStatus("ami.last-error", reason) }
                 )

@@ -172,4 +172,25 @@ import Testing
         #expect(conf.contains("exten => 201,hint,PJSIP/201"))
         #expect(!conf.contains("exten => *97,hint"))
     }
+
+    /// An extension the credential source does not know is refused, as the admin API refuses it; when the
+    /// source cannot answer yet, the binding is kept with a warning and the phone waits.
+    @Test func unknownExtensionsAreRefusedUnlessTheSourceCannotAnswer() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let unchecked = try cli.run(["device", "add", "001565000101", "--extension", "999"])
+        #expect(unchecked.status == 0)
+        #expect(unchecked.stderr.contains("extension 999 cannot be checked yet"))
+        #expect(try cli.run(["account", "add", "201", "--generate-password"]).status == 0)
+        let typo = try cli.run(["device", "bind", "001565000101", "2001"])
+        #expect(typo.status != 0)
+        #expect(typo.stderr == "Error: extension 2001 has no local account (account add 2001 first); --force binds it anyway\n")
+        let refusedAdd = try cli.run(["device", "add", "001565000102", "--extension", "2001"])
+        #expect(refusedAdd.status != 0)
+        #expect(try cli.run(["device", "list"]).stdout.contains("00:15:65:00:01:02") == false, "a refused add writes nothing")
+        let known = try cli.run(["device", "bind", "001565000101", "201"])
+        #expect(known.status == 0)
+        #expect(known.stderr.isEmpty)
+        #expect(try cli.run(["device", "bind", "001565000101", "2001", "--line", "2", "--force"]).status == 0)
+    }
 }

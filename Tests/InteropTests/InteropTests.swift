@@ -145,9 +145,12 @@ import Testing
                     #expect(LabPhone.checkSyncs(in: log1) == ["NOTIFY sip:\(guest)@\(ns1.phoneIP):5070;ob SIP/2.0"])
                     #expect(LabPhone.checkSyncs(in: log2).isEmpty, "the other phone on the guest account must not be notified")
                     let asterisk = lab.asterisk.fullLog
-                    #expect(asterisk.contains("Executing [*123*200@autoprovision-guest:3] AGI(\"PJSIP/\(guest)-"))
-                    #expect(!asterisk.contains("Executing [*123*200@autoprovision-guest:1] Hangup("))
-                    #expect(!asterisk.contains("No default outbound endpoint"))
+                    let ranAGI = asterisk.contains("Executing [*123*200@autoprovision-guest:3] AGI(\"PJSIP/\(guest)-")
+                    let hungUp = asterisk.contains("Executing [*123*200@autoprovision-guest:1] Hangup(")
+                    let dropped = asterisk.contains("No default outbound endpoint")
+                    #expect(ranAGI, "Asterisk did not run AGI for the star code")
+                    #expect(!hungUp, "Asterisk hung up the star code before AGI")
+                    #expect(!dropped, "Asterisk dropped a NOTIFY: No default outbound endpoint set")
 
                     // Phone 1 "reboots": its file now carries extension 200's credentials, read over AMI, and it registers with them.
                     let bound = try await fetchFile(ns1, base + "0015651e0001.cfg")
@@ -185,6 +188,10 @@ import Testing
                     #expect(check.stdout.split(separator: "\n").contains { $0.hasPrefix("301 ") })
                     #expect(!check.stdout.contains("pw-300-first"))
 
+                    // An extension Asterisk does not have is refused, from the daemon's last AMI sync.
+                    let typo = try lab.cli.run(["device", "add", mac1, "--extension", "3000"])
+                    #expect(typo.status != 0)
+                    #expect(typo.stderr.contains("extension 3000 is not a provisionable PJSIP endpoint in Asterisk"))
                     try lab.cli(["device", "add", mac1, "--extension", "300"])
                     try lab.cli(["device", "add", mac2, "--extension", "301"])
                     let base = "http://\(ns1.hostIP):\(lab.httpPort)/"
@@ -229,7 +236,8 @@ import Testing
                     // The sample's AMI user was enough: Asterisk refused nothing we sent.
                     let asterisk = lab.asterisk.fullLog
                     #expect(!lab.daemon.log.contains("Permission denied"))
-                    #expect(!asterisk.contains("No default outbound endpoint"))
+                    let dropped = asterisk.contains("No default outbound endpoint")
+                    #expect(!dropped, "Asterisk dropped a NOTIFY: No default outbound endpoint set")
                 }
             }
         }
@@ -257,7 +265,8 @@ import Testing
                     #expect(replies.last?.hasSuffix("\r\n\r\nhttp://\(ns.hostIP):\(lab.httpPort)/") == true)
                     // Asterisk saw nothing of it: no request logged from the phone, so no 401 racing our 200.
                     try await Task.sleep(for: .milliseconds(500))
-                    #expect(!lab.asterisk.fullLog.contains("Received SIP request"), "Asterisk logged a SIP request from the PnP SUBSCRIBE")
+                    let sawRequest = lab.asterisk.fullLog.contains("Received SIP request")
+                    #expect(!sawRequest, "Asterisk logged a SIP request from the PnP SUBSCRIBE")
                     // The logger does log what reaches Asterisk: a unicast OPTIONS from the same phone shows up.
                     let options = "OPTIONS sip:\(ns.hostIP):5060 SIP/2.0\r\nVia: SIP/2.0/UDP \(ns.phoneIP):5063;branch=z9hG4bKinterop1;rport\r\n"
                         + "Max-Forwards: 70\r\nFrom: <sip:probe@\(ns.phoneIP)>;tag=1\r\nTo: <sip:\(ns.hostIP)>\r\nCall-ID: interop-probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
@@ -266,7 +275,8 @@ import Testing
                         ns.phoneIP, ns.hostIP, options,
                     ])
                     #expect(await eventually(.seconds(3)) { lab.asterisk.fullLog.contains("Received SIP request") && lab.asterisk.fullLog.contains("interop-probe") })
-                    #expect(!lab.asterisk.fullLog.contains("SUBSCRIBE sip:MAC"), "Asterisk saw the PnP SUBSCRIBE")
+                    let sawSubscribe = lab.asterisk.fullLog.contains("SUBSCRIBE sip:MAC")
+                    #expect(!sawSubscribe, "Asterisk saw the PnP SUBSCRIBE")
                     try await lab.daemon.waitForLog("PnP: new phone 00:15:65:f4:f9:e1", timeout: .seconds(5))
                     try await lab.daemon.waitForLog("through a packet socket beside the port's owner", timeout: .seconds(1))
                 }
@@ -295,7 +305,8 @@ import Testing
                 )
                 #expect(codes == "401 200 BYE", "the call went: \(codes)")
                 try await lab.daemon.waitForLog("star-code bind from \(ns.phoneIP) MAC \(mac) extension 401 line 2: OK")
-                #expect(lab.asterisk.fullLog.contains("Executing [*123*401@autoprovision-guest:3] AGI("))
+                let ranAGI = lab.asterisk.fullLog.contains("Executing [*123*401@autoprovision-guest:3] AGI(")
+                #expect(ranAGI, "Asterisk did not run AGI for the handset's star code")
                 var bound = ""
                 _ = await eventually(.seconds(3)) {
                     bound = (try? await fetchFile(ns, "http://\(ns.hostIP):\(lab.httpPort)/0015654e0001.cfg", userAgent: w52p)) ?? ""
