@@ -39,9 +39,13 @@ public struct SnapshotBuilder: Sendable {
         if let only { inputs.devices.removeAll { (try? $0.address) != only } }
         var settings = inputs.settings
         if maskSecrets { settings.guestSecret = "********" }
-        if let advertisedHTTPPort { settings.httpPort = advertisedHTTPPort }
         let parameters = AdditionalParameters(settings.additionalParameters)
         var problems = parameters.problems.map { "\($0) (skipped)" }
+        if let advertisedHTTPPort, advertisedHTTPPort != settings.httpPort {
+            // The listener is bound once; files must name the port that answers, not one nobody listens on yet.
+            problems.append("http-port is \(settings.httpPort) but the HTTP server listens on \(advertisedHTTPPort): files name \(advertisedHTTPPort) until serve is restarted")
+            settings.httpPort = advertisedHTTPPort
+        }
 
         let wanted = Set(inputs.devices.flatMap { inputs.bindings[$0.id!] ?? [] }.map(\.extensionNumber))
         var known: [String: SIPCredentials] = [:]

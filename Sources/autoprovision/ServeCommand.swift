@@ -65,7 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("credentials come from the local accounts table (no --ami given)")
         }
         let phonebooks = PhonebookCache()
-        let advertised = httpPort.flatMap { $0 == 0 ? nil : $0 }
+        // Files name the port the server really listens on, also after http-port changes while serve runs.
+        let boundPort = httpPort ?? settings.httpPort
+        let advertised = boundPort == 0 ? nil : boundPort
         let builder = SnapshotBuilder(store: store, credentials: credentials, externalPhonebooks: phonebooks, advertisedHTTPPort: advertised)
         services.append(PhonebookSourceFetcher(store: store, cache: phonebooks, catalog: catalog, logger: logger))
         if agi.lowercased() != "off" {
@@ -88,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         // The first snapshot is ready before the port opens, so no phone ever sees an empty catalog.
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
         let recorder = FetchRecorder(store: store, logger: logger)
-        let http = ProvisioningHTTPServer(host: bind, port: httpPort ?? settings.httpPort, catalog: catalog, recorder: recorder, logger: logger)
+        let http = ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, logger: logger)
         if !noPnP {
             services.append(PnPService(store: store, catalog: catalog, interfaces: pnpInterfaces.isEmpty ? nil : pnpInterfaces, logger: logger))
         }

@@ -1,5 +1,6 @@
 import TestCLI
 import Foundation
+import TestHTTP
 import Testing
 
 @Suite struct CLITests {
@@ -192,5 +193,41 @@ import Testing
         #expect(known.status == 0)
         #expect(known.stderr.isEmpty)
         #expect(try cli.run(["device", "bind", "001565000101", "2001", "--line", "2", "--force"]).status == 0)
+    }
+
+    /// The HTTP listener is bound once: a new http-port while serve runs must not send phones to a port
+    /// nobody listens on. Files keep naming the bound port, and the log says a restart is needed.
+    @Test func httpPortChangedWhileServingKeepsFilesOnTheBoundPort() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let port = 20000 + Int.random(in: 0..<20000)
+        for (key, value) in [("http-port", String(port)), ("phonebook", "on"), ("pbx-host", "127.0.0.1")] {
+            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+        }
+        try cli.run(["device", "add", "001565aabbcc"])
+        let log = cli.directory.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let serve = Process()
+        serve.executableURL = CLI.executable
+        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--agi", "off", "--admin", "off", "--no-pnp"]
+        serve.standardError = try FileHandle(forWritingTo: log)
+        serve.standardOutput = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+        let url = "http://127.0.0.1:\(port)/001565aabbcc.cfg"
+        var body = ""
+        for _ in 0..<100 where !body.contains("remote_phonebook.data.1.url") {
+            try await Task.sleep(for: .milliseconds(100))
+            body = (try? await Curl.fetch(url, ["--max-time", "2"]))?.body ?? ""
+        }
+        #expect(body.contains("remote_phonebook.data.1.url = http://127.0.0.1:\(port)/"))
+        #expect(try cli.run(["settings", "set", "http-port", String(port + 1)]).status == 0)
+        try await Task.sleep(for: .milliseconds(1500))
+        let after = try await Curl.fetch(url, ["--max-time", "2"])
+        #expect(after.status == 200)
+        #expect(after.body.contains("remote_phonebook.data.1.url = http://127.0.0.1:\(port)/"), "files must keep naming the port that answers")
+        #expect(!after.body.contains(":\(port + 1)/"))
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("http-port is \(port + 1) but the HTTP server listens on \(port): files name \(port) until serve is restarted"))
     }
 }
