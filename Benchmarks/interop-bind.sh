@@ -17,7 +17,7 @@
 #   AUTOPROVISION_BIN  use this binary instead of building the release one
 #   PHONES             phones, one namespace each, 1..250     (default 50)
 #   ASTERISK_LAB       the asterisk-lab script (default: on PATH, else
-#                      /work/shared/asterisk/asterisk-lab)
+#                      ../shared/asterisk/asterisk-lab beside the checkout)
 #   NET                first two octets of the phone networks (default 10.213);
 #                      phone i is NET.i.2/24, its host side NET.i.1
 #   SIP_PORT AMI_PORT AGI_PORT HTTP_PORT
@@ -58,7 +58,7 @@ for tool in ip curl python3 ss; do
     command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install iproute2 curl python3)"
 done
 if [[ -z ${ASTERISK_LAB:-} ]]; then
-    ASTERISK_LAB=$(command -v asterisk-lab || echo /work/shared/asterisk/asterisk-lab)
+    ASTERISK_LAB=$(command -v asterisk-lab || echo "$(cd "$(dirname "$0")/../.." && pwd)/shared/asterisk/asterisk-lab")
 fi
 [[ -x $ASTERISK_LAB ]] || die "no asterisk-lab at $ASTERISK_LAB (set ASTERISK_LAB)"
 LAB=$ASTERISK_LAB
