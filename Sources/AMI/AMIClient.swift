@@ -118,6 +118,7 @@ public final class AMIClient: Service, Sendable {
     private func sync(_ session: AMISession) async throws {
         let started = ContinuousClock.now
         let previous = credentials.directory
+        credentials.syncStarted()
         let directory = try await AMIDirectorySync.fullSync(session, timeout: configuration.requestTimeout)
         credentials.update(directory)
         for endpoint in directory.refused where previous?.endpoints[endpoint.name]?.problem != endpoint.problem {

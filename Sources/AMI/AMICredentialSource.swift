@@ -11,6 +11,8 @@ public final class AMICredentialSource: CredentialSource, Sendable {
     private struct State {
         var directory: AMIDirectory?
         var lastError: String?
+        /// Contact changes seen while a sync is in flight: the sync's listing may predate them.
+        var changesDuringSync: [(endpoint: String, uri: String, removed: Bool)]?
     }
 
     private let state = Mutex(State())
@@ -23,28 +25,44 @@ public final class AMICredentialSource: CredentialSource, Sendable {
     /// Why the last sync attempt failed, if it did.
     public var lastError: String? { state.withLock { $0.lastError } }
 
-    /// Publishes a completed sync.
+    /// Notes that a full sync is starting, so contact changes from now on are replayed onto its result.
+    public func syncStarted() {
+        state.withLock { $0.changesDuringSync = [] }
+    }
+
+    /// Publishes a completed sync, with the contact changes that arrived while it ran.
     public func update(_ directory: AMIDirectory) {
         state.withLock {
+            var directory = directory
+            for change in $0.changesDuringSync ?? [] { Self.apply(change, to: &directory) }
             $0.directory = directory
             $0.lastError = nil
+            $0.changesDuringSync = nil
         }
     }
 
     /// Notes a failed sync; the last good directory is kept.
     public func syncFailed(_ reason: String) {
-        state.withLock { $0.lastError = reason }
+        state.withLock {
+            $0.lastError = reason
+            $0.changesDuringSync = nil
+        }
     }
 
     /// Applies a `ContactStatus` event: adds or removes one contact of one endpoint.
     public func contactChanged(endpoint: String, uri: String, status: String) {
+        let change = (endpoint: endpoint, uri: uri, removed: status.lowercased() == "removed")
         state.withLock { state in
-            guard var entry = state.directory?.endpoints[endpoint] else { return }
-            let removed = status.lowercased() == "removed"
-            entry.contacts.removeAll { $0 == uri }
-            if !removed { entry.contacts.append(uri) }
-            state.directory?.endpoints[endpoint] = entry
+            if state.directory != nil { Self.apply(change, to: &state.directory!) }
+            state.changesDuringSync?.append(change)
         }
+    }
+
+    private static func apply(_ change: (endpoint: String, uri: String, removed: Bool), to directory: inout AMIDirectory) {
+        guard var entry = directory.endpoints[change.endpoint] else { return }
+        entry.contacts.removeAll { $0 == change.uri }
+        if !change.removed { entry.contacts.append(change.uri) }
+        directory.endpoints[change.endpoint] = entry
     }
 
     public func credentials(for extensions: Set<String>) async throws(CredentialSourceError) -> [String: SIPCredentials] {

@@ -59,6 +59,21 @@ public enum AMIDirectorySync {
         return AMIDirectory(endpoints: endpoints)
     }
 
+    /// Every registered contact now, by endpoint (`PJSIPShowContacts`): one action, for when the
+    /// directory's contacts may lag behind (a phone that registered while a sync was in flight).
+    public static func contacts(_ session: AMISession, timeout: Duration = .seconds(15)) async throws -> [String: [String]] {
+        let list = try await session.send(AMIAction("PJSIPShowContacts"), timeout: timeout)
+        guard list.isSuccess || list.message.hasPrefix("No Contacts found") else {
+            throw AMIClientError.actionFailed(action: "PJSIPShowContacts", message: list.message)
+        }
+        var contacts: [String: [String]] = [:]
+        for event in list.events where event["Event"] == "ContactList" {
+            guard let endpoint = event["Endpoint"], !endpoint.isEmpty, let uri = event["Uri"], !uri.isEmpty else { continue }
+            contacts[endpoint, default: []].append(uri)
+        }
+        return contacts
+    }
+
     private static func callerIDNames(_ session: AMISession, endpoints: [String], timeout: Duration) async throws -> [String: String] {
         try await withThrowingTaskGroup(of: (String, String?).self) { group in
             var names: [String: String] = [:]

@@ -60,9 +60,17 @@ public struct CheckSyncNotifier: Sendable {
         direct: @Sendable (CheckSyncTarget) async throws -> String
     ) async -> NotifyOutcome {
         guard let phoneIP else { return .failed(reason: "the phone's address is not known yet (it has never fetched its file)") }
-        let matches = (directory?.endpoints.values ?? [:].values).flatMap { endpoint in
-            endpoint.contacts.filter { AMIDirectory.host(ofContact: $0) == phoneIP }.map { (endpoint, $0) }
-        }.sorted { $0.0.name < $1.0.name }
+        var endpoints = Array(directory?.endpoints.values ?? [:].values)
+        var matches = Self.contacts(of: phoneIP, in: endpoints)
+        if matches.isEmpty, let session, let fresh = try? await AMIDirectorySync.contacts(session, timeout: timeout) {
+            // Contacts arrive by ContactStatus events; one that came while a sync was in flight can be missing.
+            endpoints = fresh.map { name, contacts in
+                var endpoint = directory?.endpoints[name] ?? AMIDirectory.Endpoint(name: name, credentials: nil, problem: nil, contacts: [])
+                endpoint.contacts = contacts
+                return endpoint
+            }
+            matches = Self.contacts(of: phoneIP, in: endpoints)
+        }
         var reason: String
         if let (endpoint, _) = matches.first {
             if endpoint.contacts.count > 1 {
@@ -94,6 +102,13 @@ public struct CheckSyncNotifier: Sendable {
         } catch {
             return .failed(reason: "\(reason); sent by the daemon to \(target.uri): \(error)")
         }
+    }
+
+    /// The contacts registered from `ip`, with their endpoints, in a stable order.
+    static func contacts(of ip: String, in endpoints: [AMIDirectory.Endpoint]) -> [(AMIDirectory.Endpoint, String)] {
+        endpoints.flatMap { endpoint in
+            endpoint.contacts.filter { AMIDirectory.host(ofContact: $0) == ip }.map { (endpoint, $0) }
+        }.sorted { $0.0.name < $1.0.name }
     }
 
     static func uriHost(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }

@@ -141,6 +141,22 @@ import Testing
         }
     }
 
+    /// A phone that registers while a sync is in flight: the sync's listing predates it, its ContactStatus does not.
+    @Test func contactChangesDuringASyncSurviveIt() {
+        let source = AMICredentialSource()
+        let empty = AMIDirectory(endpoints: ["guest": .init(name: "guest", credentials: nil, problem: nil, contacts: [])])
+        source.update(empty)
+        source.syncStarted()
+        source.contactChanged(endpoint: "guest", uri: "sip:guest@192.0.2.41:5062;ob", status: "Created")
+        source.contactChanged(endpoint: "guest", uri: "sip:guest@192.0.2.40:5060", status: "Created")
+        source.contactChanged(endpoint: "guest", uri: "sip:guest@192.0.2.40:5060", status: "Removed")
+        source.update(empty)
+        #expect(source.directory?.endpoints["guest"]?.contacts == ["sip:guest@192.0.2.41:5062;ob"])
+        // Outside a sync nothing is replayed: the next listing is the truth.
+        source.update(empty)
+        #expect(source.directory?.endpoints["guest"]?.contacts == [])
+    }
+
     @Test func reloadEventPicksUpAChangedPassword() async throws {
         let server = try await ScriptedAMIServer.start { $0.endpoints = Self.endpoints }
         defer { Task { await server.stop() } }

@@ -69,6 +69,26 @@ import Testing
         }
     }
 
+    /// A phone that registered while a sync was in flight is missing from the directory: Asterisk is asked for its contacts.
+    @Test func aContactMissingFromTheDirectoryIsLookedUpInAsterisk() async throws {
+        let server = try await ScriptedAMIServer.start { $0.endpoints = AMIClientTests.endpoints }
+        defer { Task { await server.stop() } }
+        let configuration = AMIConfiguration(host: "127.0.0.1", port: server.port, username: "autoprovision", secret: "amisecret")
+        let direct = DirectSends()
+        let outcome = try await AMIConnector.withSession(configuration, logger: logger) { session in
+            var directory = try await AMIDirectorySync.fullSync(session)
+            directory.endpoints["guest"]?.contacts = []
+            return await CheckSyncNotifier(logger: logger).notify(phoneIP: "192.0.2.41", session: session, directory: directory) { target in
+                direct.list.withLock { $0.append(target) }
+                return "200 OK"
+            }
+        }
+        #expect(outcome == .sentDirectly(address: "192.0.2.41:5062"))
+        #expect(direct.list.withLock { $0 }.map(\.uri) == ["sip:guest@192.0.2.41:5062;ob"])
+        #expect(direct.list.withLock { $0 }.first?.credentials?.password == "guestpw")
+        #expect(server.received("PJSIPShowContacts").count == 1)
+    }
+
     @Test func aPhoneThatDoesNotAnswerIsAFailureNamingWhy() async throws {
         let direct = DirectSends(failure: TestFailure(description: "no answer from 192.0.2.41:5062 within 4 s"))
         let (outcome, _) = try await run(phoneIP: "192.0.2.41", directSend: direct)

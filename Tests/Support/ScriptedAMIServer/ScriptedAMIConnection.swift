@@ -128,6 +128,17 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
             } else {
                 out += "Response: Error\r\n" + (id.map { "ActionID: \($0)\r\n" } ?? "") + "Message: Unable to retrieve endpoint \(wanted)\n\r\n\r\n"
             }
+        case "pjsipshowcontacts":
+            // Field names and order as Asterisk 22 sends them (PJSIPShowContacts on the interop lab).
+            let contacts = state.endpoints.flatMap { endpoint in endpoint.contacts.map { (endpoint.name, $0) } }
+            out += message([("Response", "Success"), ("EventList", "start"), ("Message", "A listing of Contacts follows, presented as ContactList events")])
+            for (name, uri) in contacts {
+                out += event([
+                    ("Event", "ContactList"), ("ObjectType", "contact"), ("ObjectName", "\(name);@0123456789abcdef"), ("ViaAddr", ""),
+                    ("Endpoint", name), ("AuthenticateQualify", "no"), ("Uri", uri), ("QualifyFrequency", "0"), ("Status", "NonQualified"),
+                ])
+            }
+            out += event([("Event", "ContactListComplete"), ("EventList", "Complete"), ("ListItems", "\(contacts.count)")])
         case "pjsipnotify":
             if let error = state.notifyError {
                 out += message([("Response", "Error"), ("Message", error)])
