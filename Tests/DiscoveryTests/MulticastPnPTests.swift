@@ -15,34 +15,9 @@ import Glibc
 @Suite(.serialized) struct MulticastPnPTests {
     static var skipReason: String? {
         if let reason = PhoneNamespace.unavailableReason { return reason }
-        if python == nil { return "needs python3 to play the phone inside the namespace" }
+        if PnPPhone.python == nil { return "needs python3 to play the phone inside the namespace" }
         return nil
     }
-
-    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    /// The phone: sends the SUBSCRIBE to the group from port 5062, prints what comes back, answers the NOTIFY.
-    static let phoneScript = #"""
-    import socket, sys
-    phone_ip, path = sys.argv[1], sys.argv[2]
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((phone_ip, 5062))
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(phone_ip))
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
-    s.sendto(open(path, 'rb').read(), ('224.0.1.75', 5060))
-    s.settimeout(5)
-    seen = []
-    while len(seen) < 2:
-        data, addr = s.recvfrom(65535)
-        text = data.decode()
-        seen.append(text)
-        if text.startswith('NOTIFY'):
-            head = dict(l.split(': ', 1) for l in text.split('\r\n')[1:] if ': ' in l)
-            reply = 'SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n' % (
-                head['Via'], head['From'], head['To'], head['Call-ID'], head['CSeq'])
-            s.sendto(reply.encode(), addr)
-    sys.stdout.write('\n=====\n'.join(seen))
-    """#
 
     func answer(holdPort: Bool) async throws {
         try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 232) { namespace in
@@ -63,15 +38,13 @@ import Glibc
             let (ready, continuation) = AsyncStream.makeStream(of: String.self)
             let service = PnPService(store: store, catalog: catalog, interfaces: [hostInterface], logger: logger) { continuation.yield($0) }
             let group = ServiceGroup(services: [service], logger: logger)
-            let subscribe = directory.appendingPathComponent("subscribe.sip")
-            try Data(PnPSubscribeTests.wire("sip_pnp_subscribe_yealink_w52p_ngrep.txt")).write(to: subscribe)
+            let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt")
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var iterator = ready.makeAsyncIterator()
                 let path = try #require(await iterator.next())
                 #expect(path == (holdPort ? "packet" : "udp"))
-                let output = try await namespace.exec(Self.python!, ["-c", Self.phoneScript, phoneIP, subscribe.path])
-                let messages = output.components(separatedBy: "\n=====\n")
+                let messages = try await PnPPhone.subscribe(in: namespace, vector: vector.path)
                 #expect(messages.count == 2)
                 #expect(messages.first?.hasPrefix("SIP/2.0 200 OK\r\n") == true)
                 #expect(messages.first?.contains("Call-ID: 1536537630@10.1.3.239\r\n") == true)
