@@ -141,6 +141,12 @@ import Testing
         }
     }
 
+    @Test func aRefusedActionNamesThePermissionItNeeds() {
+        let refused = AMIClientError.actionFailed(action: "PJSIPShowAuths", message: "Permission denied")
+        #expect(refused.description == "AMI action PJSIPShowAuths failed: Permission denied (the AMI user needs write = system in manager.conf)")
+        #expect(AMIClientError.actionFailed(action: "PJSIPShowEndpoints", message: "No endpoints").description == "AMI action PJSIPShowEndpoints failed: No endpoints")
+    }
+
     /// A phone that registers while a sync is in flight: the sync's listing predates it, its ContactStatus does not.
     @Test func contactChangesDuringASyncSurviveIt() {
         let source = AMICredentialSource()

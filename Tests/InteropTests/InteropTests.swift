@@ -35,9 +35,16 @@ import Testing
         }
     }
 
-    /// Fails under CI=true when the lab cannot run; elsewhere the test was skipped already.
-    static func requireLab() throws {
+    /// Fails under CI=true when the lab cannot run; elsewhere the test was skipped already. Then waits for
+    /// the turn that the heavy network tests take one at a time (the PnP tests and the browser walk-through
+    /// hold UDP 5060; these check timings of real processes on two cores): release it with ``endTurn()``.
+    static func requireLabAndTakeTurn() async throws {
         if let reason = AsteriskLab.unavailableReason { throw InteropError("CI=true, and the interop tests cannot run: \(reason)") }
+        await SIPPortLock.shared.acquire()
+    }
+
+    static func endTurn() {
+        Task { await SIPPortLock.shared.release() }
     }
 
     /// Starts the daemon with `asterisk-conf-dir` inside a new Asterisk's etc/, then that Asterisk, and runs `body`.
@@ -98,7 +105,8 @@ import Testing
 
     @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
     func starCodeBindsTheDiallingPhoneAndNotifiesOnlyIt() async throws {
-        try Self.requireLab()
+        try await Self.requireLabAndTakeTurn()
+        defer { Self.endTurn() }
         let (mac1, mac2) = ("00:15:65:1e:00:01", "00:15:65:1e:00:02")
         try await PhoneNamespace.with(phoneMAC: mac1, network: 201) { ns1 in
             try await PhoneNamespace.with(phoneMAC: mac2, network: 202) { ns2 in
@@ -173,7 +181,8 @@ import Testing
 
     @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
     func amiSyncReloadRestartAndRebootOfOnePhone() async throws {
-        try Self.requireLab()
+        try await Self.requireLabAndTakeTurn()
+        defer { Self.endTurn() }
         let (mac1, mac2) = ("00:15:65:2e:00:01", "00:15:65:2e:00:02")
         try await PhoneNamespace.with(phoneMAC: mac1, network: 203) { ns1 in
             try await PhoneNamespace.with(phoneMAC: mac2, network: 204) { ns2 in
@@ -247,8 +256,9 @@ import Testing
 
     @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
     func pnpIsAnsweredBesideAsteriskOn5060() async throws {
-        try Self.requireLab()
-        try await SIPPortLock.shared.run {
+        try await Self.requireLabAndTakeTurn()
+        defer { Self.endTurn() }
+        do {
             try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 205) { ns in
                 try await Self.withLab(
                     extensions: [], pbxHost: ns.hostIP, sipPort: 5060, serveArguments: ["--pnp-interface", ns.hostInterface], asteriskFirst: true
@@ -288,7 +298,8 @@ import Testing
 
     @Test(.enabled(if: AsteriskLab.skipReason == nil, "skipped: \(AsteriskLab.skipReason ?? "")"))
     func dectHandsetTwoBindsLineTwoThroughTheRealDialplan() async throws {
-        try Self.requireLab()
+        try await Self.requireLabAndTakeTurn()
+        defer { Self.endTurn() }
         let mac = "00:15:65:4e:00:01"
         try await PhoneNamespace.with(phoneMAC: mac, network: 206) { ns in
             try await Self.routeToHost(ns)

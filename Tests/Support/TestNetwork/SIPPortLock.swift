@@ -8,14 +8,21 @@ public actor SIPPortLock {
 
     /// Runs `body` while no other test holds port 5060.
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    /// Waits for the turn; the caller must ``release()`` it. For test bodies too large to pass as a closure.
+    public func acquire() async {
         if held {
             await withCheckedContinuation { waiting.append($0) }
         } else {
             held = true
         }
-        defer {
-            if waiting.isEmpty { held = false } else { waiting.removeFirst().resume() }
-        }
-        return try await body()
+    }
+
+    public func release() {
+        if waiting.isEmpty { held = false } else { waiting.removeFirst().resume() }
     }
 }
