@@ -206,7 +206,7 @@ import Testing
         }
         try cli.run(["device", "add", "001565aabbcc"])
         let log = cli.directory.appendingPathComponent("serve.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let serve = Process()
         serve.executableURL = CLI.executable
         serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--agi", "off", "--admin", "off", "--no-pnp"]

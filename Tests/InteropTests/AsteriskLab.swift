@@ -1,5 +1,8 @@
 import Foundation
 import TestNetwork
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A real Asterisk 22 of its own for one test, run by the `asterisk-lab` script that
 /// `ASTERISK_LAB` names (`.ci/run` sets it), with its state in a short directory under /tmp.
@@ -26,8 +29,8 @@ struct AsteriskLab {
     /// Creates the state directory and writes `files` into its etc/ before the first start.
     init(files: [String: String], sipPort: Int? = nil) throws {
         directory = "/tmp/apl-\(String(UInt32.random(in: 0..<UInt32.max), radix: 36))"
-        self.sipPort = sipPort ?? Int.random(in: 21000..<29000)
-        amiPort = Int.random(in: 31000..<39000)
+        self.sipPort = sipPort ?? freePort(in: 20000..<24000, udp: true)
+        amiPort = freePort(in: 24000..<27000)
         try FileManager.default.createDirectory(atPath: "\(directory)/etc", withIntermediateDirectories: true)
         for (name, contents) in files { try write(name, contents) }
     }
@@ -143,4 +146,23 @@ func eventually(_ timeout: Duration, _ condition: () async throws -> Bool) async
 /// A progress line on standard error, so a slow or stuck interop test shows where it is.
 func step(_ text: String) {
     FileHandle.standardError.write(Data("interop: \(text)\n".utf8))
+}
+
+/// A port no socket holds now, below Linux's ephemeral range (32768-60999), where outgoing
+/// connections of the tests and of Asterisk would otherwise take it from under a daemon.
+func freePort(in range: Range<Int>, udp: Bool = false) -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: range)
+        let descriptor = socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { continue }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return port }
+    }
+    return Int.random(in: range)
 }

@@ -16,6 +16,7 @@ import Testing
         let httpPort: Int
         var sipPort: Int { asterisk.sipPort }
 
+        @discardableResult
         func cli(_ arguments: [String]) throws -> CLI.Result {
             let result = try cli.run(arguments)
             guard result.status == 0 else { throw InteropError("autoprovision \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
@@ -58,15 +59,21 @@ import Testing
         try asterisk.write("pjsip.conf", AsteriskLab.pjsipConf(include: "\(confDirectory)/pjsip.conf", extensions: extensions))
         try asterisk.write("extensions.conf", AsteriskLab.extensionsConf(include: "\(confDirectory)/extensions.conf"))
         try asterisk.write("manager.conf", AsteriskLab.managerConf(secret: amiSecret))
-        let httpPort = Int.random(in: 40000..<48000)
-        let agiPort = Int.random(in: 48000..<56000)
+        let httpPort = freePort(in: 27000..<30000)
+        let agiPort = freePort(in: 30000..<32768)
         for (key, value) in [("pbx-host", pbxHost), ("sip-port", String(asterisk.sipPort)), ("asterisk-conf-dir", confDirectory)] {
             _ = try cli.run(["settings", "set", key, value])
         }
         if asteriskFirst {
             // Asterisk takes its SIP port before the daemon starts (PnP beside Asterisk): the files come from the CLI.
-            _ = try cli.run(["asterisk-conf", "--agi", "127.0.0.1:\(agiPort)", "--output", confDirectory])
-            try await asterisk.up()
+            do {
+                _ = try cli.run(["asterisk-conf", "--agi", "127.0.0.1:\(agiPort)", "--output", confDirectory])
+                try await asterisk.up()
+            } catch {
+                await asterisk.remove()
+                cli.cleanUp()
+                throw error
+            }
         }
         let daemon = try Daemon(
             cli: cli,

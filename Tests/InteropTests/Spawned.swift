@@ -38,7 +38,7 @@ final class Spawned: Sendable {
             close(fds[1])
             throw InteropError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
         }
-        fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         self.pid = pid
         input = fds[1]
         let thread = Thread { [box, pid] in
