@@ -143,7 +143,7 @@ import Testing
 
     @Test func aRefusedActionNamesThePermissionItNeeds() {
         let refused = AMIClientError.actionFailed(action: "PJSIPShowAuths", message: "Permission denied")
-        #expect(refused.description == "AMI action PJSIPShowAuths failed: Permission denied (the AMI user needs write = system in manager.conf)")
+        #expect(refused.description == "AMI action PJSIPShowAuths failed: Permission denied (the AMI user needs write = system in manager.conf, unless Asterisk is still booting)")
         #expect(AMIClientError.actionFailed(action: "PJSIPShowEndpoints", message: "No endpoints").description == "AMI action PJSIPShowEndpoints failed: No endpoints")
     }
 
