@@ -33,6 +33,7 @@ let package = Package(
         .target(
             name: "Provisioning",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,6 +77,7 @@ let package = Package(
         .target(
             name: "AMI",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 "Provisioning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

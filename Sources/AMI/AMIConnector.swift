@@ -77,7 +77,7 @@ public enum AMIConnector {
         let challenge = try await session.send(AMIAction("Challenge", [("AuthType", "MD5")]), timeout: configuration.requestTimeout)
         var fields = [("Username", configuration.username)]
         if challenge.isSuccess, let nonce = challenge.response["Challenge"] {
-            let key = MD5.hex(Array((nonce + configuration.secret).utf8))
+            let key = AMILoginKey.key(challenge: nonce, secret: configuration.secret)
             fields = [("AuthType", "MD5")] + fields + [("Key", key)]
         } else {
             fields.append(("Secret", configuration.secret))

@@ -35,7 +35,7 @@ import Testing
         #expect(version == "11.0.0")
         let login = try #require(server.received("Login").first)
         #expect(login["AuthType"] == "MD5")
-        #expect(login["Key"] == MD5.hex(Array("186191623amisecret".utf8)))
+        #expect(login["Key"] == AMILoginKey.key(challenge: "186191623", secret: "amisecret"))
         #expect(login["Secret"] == nil)
     }
 

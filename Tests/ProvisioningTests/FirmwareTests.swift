@@ -5,20 +5,25 @@ import Testing
 @testable import Provisioning
 
 @Suite struct FirmwareTests {
-    @Test func sha256MatchesFIPS180() {
-        func hex(_ text: String) -> String {
-            var hasher = SHA256Hasher()
-            hasher.update(Array(text.utf8))
-            return hasher.finalizeHex()
+    /// FIPS 180-4 known answers, through the upload path: the digest is taken while the
+    /// bytes stream in, in whatever pieces the network delivers them.
+    @Test(arguments: [
+        ("abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        ("a", 1_000_000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+    ])
+    func uploadsAreHashedWithSHA256WhileTheyStream(text: String, repeats: Int, digest: String) throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        let bytes = Array(repeating: Array(text.utf8), count: repeats).flatMap { $0 }
+        let upload = try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: Int64(bytes.count))
+        for start in stride(from: 0, to: bytes.count, by: 99_991) {
+            try upload.write(Data(bytes[start..<min(start + 99_991, bytes.count)]))
         }
-        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        // Fed in uneven pieces, the digest is the same.
-        var pieces = SHA256Hasher()
-        let million = Array(repeating: UInt8(ascii: "a"), count: 1_000_000)
-        for start in stride(from: 0, to: million.count, by: 99_991) { pieces.update(million[start..<min(start + 99_991, million.count)]) }
-        #expect(pieces.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        let record = try upload.finish()
+        #expect(record.sha256 == digest)
+        #expect(try Data(contentsOf: repository.fileURL(record)) == Data(bytes))
     }
 
     func file(_ directory: URL, _ name: String, bytes: Int) throws -> URL {

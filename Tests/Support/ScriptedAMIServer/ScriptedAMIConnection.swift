@@ -59,7 +59,7 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
             let secret = state.users[user]
             let ok: Bool
             if action["AuthType"]?.lowercased() == "md5" {
-                ok = secret.map { MD5.hex(Array((state.challenge + $0).utf8)) == action["Key"] } ?? false
+                ok = secret.map { AMILoginKey.key(challenge: state.challenge, secret: $0) == action["Key"] } ?? false
             } else {
                 ok = secret != nil && secret == action["Secret"]
             }

@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 import GRDB
 
@@ -16,7 +17,7 @@ public final class FirmwareUpload {
     public let declaredSize: Int64?
     private let temporary: URL
     private var output: FileHandle?
-    private var hasher = SHA256Hasher()
+    private var hasher = SHA256()
     /// Bytes not yet hashed and written: network reads are small, so they are gathered into 1 MiB writes.
     private var buffered = Data()
     /// Bytes written so far.
@@ -95,7 +96,7 @@ public final class FirmwareUpload {
             throw .database("cannot sync '\(record.fileName)': \(error)")
         }
         record.size = received
-        record.sha256 = hasher.finalizeHex()
+        record.sha256 = hasher.finalize().map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
         var record = self.record
         let temporary = self.temporary
         let repository = self.repository
@@ -126,7 +127,7 @@ public final class FirmwareUpload {
 
     private func flushBuffered(_ output: FileHandle) throws {
         guard !buffered.isEmpty else { return }
-        hasher.update(buffered)
+        hasher.update(data: buffered)
         try output.write(contentsOf: buffered)
         buffered.removeAll(keepingCapacity: true)
     }
