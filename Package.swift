@@ -160,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AutoprovisionCLITests",
-            dependencies: ["autoprovision", "AMI", "ScriptedAMIServer", "TestNetwork", "TestHTTP", "TestCLI"],
+            dependencies: ["autoprovision", "AMI", "Admin", "Provisioning", "ScriptedAMIServer", "TestNetwork", "TestHTTP", "TestCLI"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,5 +1,6 @@
 import TestCLI
 import Foundation
+import Provisioning
 import TestHTTP
 import Testing
 
@@ -54,6 +55,17 @@ import Testing
         }
         #expect(try cli.run(["device", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]")
         #expect(try cli.run(["settings", "show"]).stdout.contains("http-port            8480"))
+    }
+
+    @Test func settingsShowPrintsEverySetting() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run(["settings", "set", "phonebook", "on"]).status == 0)
+        let lines = try cli.run(["settings", "show"]).stdout.split(separator: "\n")
+        for key in SettingKey.allCases {
+            #expect(lines.contains { $0.hasPrefix("\(key.rawValue) ") || $0 == "\(key.rawValue):" }, "settings show does not print \(key.rawValue)")
+        }
+        #expect(lines.contains { $0.hasPrefix("phonebook ") && $0.hasSuffix(" on") })
     }
 
     @Test func brokenAdditionalParametersAreReportedWithTheLineNumber() throws {

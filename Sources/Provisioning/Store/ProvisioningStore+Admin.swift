@@ -2,15 +2,29 @@ public import Foundation
 import GRDB
 
 extension PnPSettings {
-    /// Every admin-editable setting as the admin writes it (`on`/`off`, MACs with colons).
+    /// One admin-editable setting as the admin writes it (`on`/`off`, MACs with colons).
+    ///
+    /// A `switch`, so a new ``SettingKey`` cannot be left out of `settings show` or the API.
+    public func value(of key: SettingKey) -> String {
+        switch key {
+        case .pbxHost: pbxHost
+        case .httpPort: String(httpPort)
+        case .sipPort: String(sipPort)
+        case .extensionTemplate: extensionTemplate
+        case .macWhitelist: macWhitelist.map(\.description).joined(separator: ",")
+        case .macBlacklist: macBlacklist.map(\.description).joined(separator: ",")
+        case .additionalParams: additionalParameters
+        case .tftp: tftpEnabled ? "on" : "off"
+        case .guestUsername: guestUsername
+        case .voicemailNumber: voicemailNumber
+        case .phonebook: phonebookEnabled ? "on" : "off"
+        case .asteriskConfDir: asteriskConfDir
+        }
+    }
+
+    /// Every admin-editable setting as the admin writes it.
     public var values: [SettingKey: String] {
-        [
-            .pbxHost: pbxHost, .httpPort: String(httpPort), .sipPort: String(sipPort), .extensionTemplate: extensionTemplate,
-            .macWhitelist: macWhitelist.map(\.description).joined(separator: ","),
-            .macBlacklist: macBlacklist.map(\.description).joined(separator: ","), .additionalParams: additionalParameters,
-            .tftp: tftpEnabled ? "on" : "off", .guestUsername: guestUsername, .voicemailNumber: voicemailNumber,
-            .phonebook: phonebookEnabled ? "on" : "off", .asteriskConfDir: asteriskConfDir,
-        ]
+        Dictionary(uniqueKeysWithValues: SettingKey.allCases.map { ($0, value(of: $0)) })
     }
 }
 

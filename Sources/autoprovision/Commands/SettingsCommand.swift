@@ -17,19 +17,12 @@ struct SettingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.open().settings()
-            let rows: [(String, String)] = [
-                (SettingKey.pbxHost.rawValue, settings.pbxHost),
-                (SettingKey.httpPort.rawValue, String(settings.httpPort)),
-                (SettingKey.sipPort.rawValue, String(settings.sipPort)),
-                (SettingKey.extensionTemplate.rawValue, settings.extensionTemplate),
-                (SettingKey.macWhitelist.rawValue, settings.macWhitelist.map(\.description).joined(separator: ",")),
-                (SettingKey.macBlacklist.rawValue, settings.macBlacklist.map(\.description).joined(separator: ",")),
-                (SettingKey.tftp.rawValue, settings.tftpEnabled ? "on" : "off"),
-                (SettingKey.voicemailNumber.rawValue, settings.voicemailNumber),
-                (SettingKey.guestUsername.rawValue, settings.guestUsername),
-                (SettingKey.asteriskConfDir.rawValue, settings.asteriskConfDir.isEmpty ? "(off)" : settings.asteriskConfDir),
-                ("guest-secret", showSecrets ? settings.guestSecret : "******** (--show-secrets to print)"),
-            ]
+            // Every key in its declared order, so a new setting is listed without touching this command.
+            var rows: [(String, String)] = SettingKey.allCases.filter { $0 != .additionalParams }.map { key in
+                let value = settings.value(of: key)
+                return (key.rawValue, key == .asteriskConfDir && value.isEmpty ? "(off)" : value)
+            }
+            rows.append(("guest-secret", showSecrets ? settings.guestSecret : "******** (--show-secrets to print)"))
             for (key, value) in rows {
                 print("\(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)")
             }
