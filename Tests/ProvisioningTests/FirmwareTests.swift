@@ -168,7 +168,11 @@ import Testing
         #expect(body("/snomD785-000413000003.htm").contains("<firmware perm=\"RW\">\(base)/firmware/"))
         #expect(body("/0c383e000004.cfg").contains("<AUTOUPDATE CONFIG MODULE>\nApp URL"))
         #expect(body("/cfgc074ad000005.xml").contains("<P192>192.168.1.10:8480/firmware/"))
-        #expect(body("/cfg001fc1000006.xml").contains("<auto_image_url>\(base)/firmware/"))
+        let htek = body("/cfg001fc1000006.xml")
+        // In the file's own P-code form, inside <config>, like every other Htek setting.
+        #expect(htek.contains("\n        <P192>192.168.1.10:8480/firmware/"))
+        #expect(htek.contains("</P192>\n    </config>"))
+        #expect(!htek.contains("auto_image_url"))
         guard case .stored(let stored) = snapshot.answer(path: specific.path[...], userAgent: nil, remoteIP: nil) else {
             Issue.record("the firmware path is not served")
             return

@@ -66,23 +66,17 @@ struct GrandstreamGenerator: VendorGenerator {
 
     /// P192 is the firmware server path: host and folder without scheme; P212 (set above) says HTTP.
     func apply(firmwareURL url: String, to body: String) -> String {
-        var path = Substring(url)
-        if let scheme = path.range(of: "://") { path = path[scheme.upperBound...] }
-        if let slash = path.lastIndex(of: "/") { path = path[..<slash] }
         var document = XMLLineDocument(body)
-        let content = escape(String(path))
+        let content = escape(PCodeServerPath.folder(of: url))
         document.set("P192", content: content, in: "config", newElement: "<P192>\(content)</P192>")
         return document.text
     }
 
     /// P330 1 downloads the phonebook over HTTP from P331, a path without scheme.
     func apply(phonebookURL url: String, to body: String) -> String {
-        var path = Substring(url)
-        if let scheme = path.range(of: "://") { path = path[scheme.upperBound...] }
-        if let slash = path.lastIndex(of: "/") { path = path[..<slash] }
         var document = XMLLineDocument(body)
         document.set("P330", content: "1", in: "config", newElement: "<P330>1</P330>")
-        let content = escape(String(path))
+        let content = escape(PCodeServerPath.folder(of: url))
         document.set("P331", content: content, in: "config", newElement: "<P331>\(content)</P331>")
         return document.text
     }

@@ -54,11 +54,14 @@ struct HtekGenerator: VendorGenerator {
         return result
     }
 
-    /// `auto_image_url` as SEED.md names it; no primary Htek source confirms the key.
+    /// The firmware location in the file's own P-code form: Htek P-codes follow Grandstream's,
+    /// where P192 is the firmware server path (host and folder, no scheme). The `auto_image_url`
+    /// key of the product description has no Htek source and would be the file's only
+    /// element without a P-code, so it is not written.
     func apply(firmwareURL url: String, to body: String) -> String {
         var document = XMLLineDocument(body)
-        let content = escape(url)
-        document.set("auto_image_url", content: content, in: "config", newElement: "<auto_image_url>\(content)</auto_image_url>")
+        let content = escape(PCodeServerPath.folder(of: url))
+        document.set("P192", content: content, in: "config", newElement: "<P192>\(content)</P192>")
         return document.text
     }
 
