@@ -28,13 +28,13 @@ final class PacketSocketReceiver: Sendable {
         for name in interfaces {
             let index = if_nametoindex(name)
             guard index != 0 else {
-                opened.forEach { close($0) }
+                for descriptor in opened { close(descriptor) }
                 throw .interface(name, "no such interface")
             }
             let fd = socket(AF_PACKET, Int32(SOCK_DGRAM.rawValue), Int32(UInt16(0x0800).bigEndian))
             guard fd >= 0 else {
                 let reason = String(cString: strerror(errno))
-                opened.forEach { close($0) }
+                for descriptor in opened { close(descriptor) }
                 throw .packetSocket(reason)
             }
             var address = LinkLayerAddress(family: UInt16(AF_PACKET), protocol: UInt16(0x0800).bigEndian, ifindex: Int32(index))
@@ -49,7 +49,7 @@ final class PacketSocketReceiver: Sendable {
             guard bound == 0, joined == 0 else {
                 let reason = String(cString: strerror(errno))
                 close(fd)
-                opened.forEach { close($0) }
+                for descriptor in opened { close(descriptor) }
                 throw .interface(name, reason)
             }
             opened.append(fd)
@@ -78,7 +78,7 @@ final class PacketSocketReceiver: Sendable {
                 }
             }
         }
-        descriptors.forEach { close($0) }
+        for descriptor in descriptors { close(descriptor) }
     }
 
     func stop() {

@@ -54,7 +54,8 @@ public struct PnPService: Service {
         }
     }
 
-    private func listen(devices: [NIONetworkDevice], responder: PnPResponder) async {        // Path 1: the port is free (no Asterisk here): an ordinary socket joined to the group.
+    private func listen(devices: [NIONetworkDevice], responder: PnPResponder) async {
+        // Path 1: the port is free (no Asterisk here): an ordinary socket joined to the group.
         if let channel = try? await Self.bindGroupSocket(port: port, devices: devices, responder: responder) {
             logger.info("PnP discovery listening on 224.0.1.75:\(port) (\(devices.map(\.name).joined(separator: ", ")))")
             onReady("udp")

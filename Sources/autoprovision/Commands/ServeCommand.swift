@@ -74,11 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
             let address = try Self.hostPort(agi, option: "--agi")
             let client = amiClient
             let bindScript = StarCodeBindScript(
-                store: store, credentials: credentials, logger: logger, settings: { catalog.snapshot.settings }
-            ) { mac in
-                let outcome = await Reboot.phone(mac, store: store, client: client, logger: logger)
-                logger.notice("\(mac): \(outcome)")
-            }
+                store: store, credentials: credentials, logger: logger, settings: { catalog.snapshot.settings },
+                reboot: { mac in
+                    let outcome = await Reboot.phone(mac, store: store, client: client, logger: logger)
+                    logger.notice("\(mac): \(outcome)")
+                }
+            )
             services.append(FastAGIServer(host: address.host, port: address.port, scripts: ["bind": bindScript], logger: logger))
         }
         let client = amiClient
@@ -149,4 +150,6 @@ extension ServeCommand {
     }
 }
 
+// Neither swift-log nor ArgumentParser can declare this; only the executable that uses both can.
+// swift-format-ignore: AvoidRetroactiveConformances
 extension Logger.Level: @retroactive ExpressibleByArgument {}
