@@ -66,10 +66,7 @@ struct GrandstreamGenerator: VendorGenerator {
 
     /// P192 is the firmware server path: host and folder without scheme; P212 (set above) says HTTP.
     func apply(firmwareURL url: String, to body: String) -> String {
-        var document = XMLLineDocument(body)
-        let content = escape(PCodeServerPath.folder(of: url))
-        document.set("P192", content: content, in: "config", newElement: "<P192>\(content)</P192>")
-        return document.text
+        PCodeServerPath.settingFirmware(url, in: body)
     }
 
     /// P330 1 downloads the phonebook over HTTP from P331, a path without scheme.

@@ -59,10 +59,7 @@ struct HtekGenerator: VendorGenerator {
     /// key of the product description has no Htek source and would be the file's only
     /// element without a P-code, so it is not written.
     func apply(firmwareURL url: String, to body: String) -> String {
-        var document = XMLLineDocument(body)
-        let content = escape(PCodeServerPath.folder(of: url))
-        document.set("P192", content: content, in: "config", newElement: "<P192>\(content)</P192>")
-        return document.text
+        PCodeServerPath.settingFirmware(url, in: body)
     }
 
     func apply(phonebookURL url: String, to body: String) -> String {

@@ -11,4 +11,13 @@ enum PCodeServerPath {
         if let slash = path.lastIndex(of: "/") { path = path[..<slash] }
         return String(path)
     }
+
+    /// Sets P192, the firmware server path, from a firmware file's URL: shared by Grandstream
+    /// and Htek, whose P-codes copy Grandstream's.
+    static func settingFirmware(_ url: String, in body: String) -> String {
+        var document = XMLLineDocument(body)
+        let content = XMLEscaping.escape(folder(of: url))
+        document.set("P192", content: content, in: "config", newElement: "<P192>\(content)</P192>")
+        return document.text
+    }
 }
