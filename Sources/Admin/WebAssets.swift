@@ -24,10 +24,10 @@ public struct WebAssets: Sendable {
     ]
 
     /// The files the page cannot work without.
-    static let required = ["index.html", "app.js", "app.css", "openapi.json"]
+    static let required = ["index.html", "app.css", "openapi.json", "js/main.js"]
 
     /// Loads every HTML, JavaScript, CSS and JSON file of the Web folder, each at its path below it
-    /// (`/app.js`, `/app.css`), and `index.html` also at `/`.
+    /// (`/app.css`, `/js/main.js`), and `index.html` also at `/`.
     /// - Throws: ``WebAssetsError`` when the folder or a required file is missing from the build.
     public static func load() throws -> WebAssets {
         guard let folder = Bundle.module.url(forResource: "Web", withExtension: nil) else {
