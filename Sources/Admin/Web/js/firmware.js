@@ -1,9 +1,12 @@
-// Firmware tab: upload, the hosted files, and per row: replace its file, remove it.
+// Firmware tab: upload, the hosted files, and per row: edit its details, replace its file, remove it.
 import { api, enc, queryString, upload } from './api.js';
 import { $, clear, el, markLoaded, safeHref, setStatus } from './dom.js';
 import { formatDate, formatSize } from './format.js';
 import { state } from './state.js';
 import { reportError, toast } from './toast.js';
+
+/** Said wherever a firmware model is typed: it is the vendor's own name, which may hold spaces. */
+const MODEL_HELP = 'The vendor\'s model name as the phone reports it; spaces are fine (Fanvil “X6U Pro”). Empty: all models of the vendor.';
 
 export async function loadFirmware() {
   let list;
@@ -15,13 +18,15 @@ export async function loadFirmware() {
   }
   const body = $('fw-body');
   clear(body);
+  const editor = state.firmwareEditor;
+  state.firmwareEditor = null;
   for (const firmware of list || []) {
     const sha = String(firmware.sha256 || '');
     const href = safeHref(firmware.url);
     const link = href
       ? el('a', { href, text: firmware.fileName || firmware.url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': `fw-link-${firmware.id}` })
       : el('span', { text: firmware.fileName || String(firmware.url || ''), 'data-testid': `fw-link-${firmware.id}` });
-    body.appendChild(el('tr', { 'data-testid': 'fw-row', 'data-id': String(firmware.id), 'data-file-name': String(firmware.fileName || '') },
+    const tr = el('tr', { 'data-testid': 'fw-row', 'data-id': String(firmware.id), 'data-file-name': String(firmware.fileName || '') },
       el('td', { text: firmware.vendor }),
       el('td', firmware.model ? { text: firmware.model } : { class: 'muted', text: 'all models' }),
       el('td', { text: firmware.version || '' }),
@@ -31,11 +36,91 @@ export async function loadFirmware() {
       el('td', { class: 'wrap', text: firmware.notes || '' }),
       el('td', { text: formatDate(firmware.createdAt) }),
       el('td', { class: 'actions' },
+        el('button', { type: 'button', class: 'small', text: 'Edit', title: 'Change version, notes and model', 'data-testid': `fw-edit-${firmware.id}`, on: { click: () => toggleEditor(firmware, tr) } }),
         el('button', { type: 'button', class: 'small', text: 'Replace file', 'data-testid': `fw-replace-${firmware.id}`, on: { click: () => chooseReplacement(firmware) } }),
-        el('button', { type: 'button', class: 'small danger', text: 'Remove', 'data-testid': `fw-remove-${firmware.id}`, on: { click: () => removeFirmware(firmware) } }))));
+        el('button', { type: 'button', class: 'small danger', text: 'Remove', 'data-testid': `fw-remove-${firmware.id}`, on: { click: () => removeFirmware(firmware) } })));
+    body.appendChild(tr);
+    // An edit form open while the list reloads (after an upload, say) stays open with what was typed.
+    if (editor && editor.id === firmware.id) {
+      body.appendChild(editor.tr);
+      state.firmwareEditor = editor;
+    }
   }
   $('fw-empty').hidden = (list || []).length > 0;
   markLoaded('firmware');
+}
+
+function closeEditor() {
+  if (state.firmwareEditor) state.firmwareEditor.tr.remove();
+  state.firmwareEditor = null;
+}
+
+/** Opens the edit form under a row, or closes it when it is open there; one form at a time. */
+function toggleEditor(firmware, rowTr) {
+  const open = state.firmwareEditor;
+  closeEditor();
+  if (open && open.id === firmware.id) return;
+  const tr = el('tr', { class: 'detail', 'data-testid': 'fw-edit-row', 'data-id': String(firmware.id) },
+    el('td', { colspan: '9' }, buildEditor(firmware)));
+  state.firmwareEditor = { id: firmware.id, tr };
+  rowTr.parentNode.insertBefore(tr, rowTr.nextSibling);
+  tr.querySelector('input').focus();
+}
+
+function buildEditor(firmware) {
+  const version = el('input', { size: '14', value: firmware.version || '', placeholder: '66.86.0.15', spellcheck: 'false', 'data-testid': 'fw-edit-version' });
+  const model = el('input', { size: '22', value: firmware.model || '', placeholder: 'all models, or e.g. X6U Pro', title: MODEL_HELP, spellcheck: 'false', 'data-testid': 'fw-edit-model' });
+  const notes = el('input', { size: '28', value: firmware.notes || '', 'data-testid': 'fw-edit-notes' });
+  const status = el('span', { class: 'form-status', 'data-testid': 'fw-edit-status' });
+  const save = el('button', { type: 'submit', class: 'small primary', text: 'Save', 'data-testid': 'fw-edit-save' });
+  const inputs = { version, model, notes };
+  const form = el('form', { class: 'inline-form', autocomplete: 'off', 'data-testid': 'fw-edit-form' },
+    el('strong', { text: `Edit ${firmware.fileName || `row ${firmware.id}`}` }),
+    el('label', null, 'Version ', version),
+    el('label', { title: MODEL_HELP }, 'Model ', model),
+    el('label', null, 'Notes ', notes),
+    save,
+    el('button', { type: 'button', class: 'small', text: 'Cancel', 'data-testid': 'fw-edit-cancel', on: { click: closeEditor } }),
+    status,
+    el('span', { class: 'muted small-text' }, `Model: ${MODEL_HELP}`));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveDetails(firmware, inputs, save, status);
+  });
+  return form;
+}
+
+/** Sends only the fields that differ from the row as it was listed. */
+async function saveDetails(firmware, inputs, button, status) {
+  const patch = {};
+  for (const [name, input] of Object.entries(inputs)) {
+    const value = input.value.trim();
+    if (value !== String(firmware[name] || '')) patch[name] = value;
+  }
+  if (!Object.keys(patch).length) { setStatus(status, 'Nothing changed.', 'ok'); return; }
+  setStatus(status, 'Saving…', 'busy');
+  button.disabled = true;
+  try {
+    const saved = await api('PATCH', `api/firmware/${enc(firmware.id)}`, patch);
+    const name = (saved && saved.fileName) || firmware.fileName;
+    closeEditor();
+    setStatus($('fw-status'), `Saved the details of ${name}.`, 'ok');
+    toast(`Firmware ${name} saved.`);
+    await loadFirmware();
+  } catch (error) {
+    if (error.status === 404) {
+      // Removed meanwhile (by the CLI or another tab): say so where the list is, and show the list as it is.
+      closeEditor();
+      reportError(error, $('fw-status'));
+      await loadFirmware();
+      return;
+    }
+    reportError(error, status);
+    const input = Object.hasOwn(inputs, error.field || '') ? inputs[error.field] : null;
+    if (input) input.focus();
+  } finally {
+    button.disabled = false;
+  }
 }
 
 async function uploadFirmware(event) {

@@ -26,6 +26,7 @@ export const state = {
   previewSequence: 0,
   previewTimer: null,
   replaceFirmwareId: null,
+  firmwareEditor: null,   // { id, tr } while a firmware row's edit form is open
 };
 
 /** Called after any change made from this page, so an in-flight poll cannot undo what it shows. */
