@@ -18,20 +18,38 @@ public struct WebAssets: Sendable {
     /// URL path to file.
     let files: [String: Asset]
 
-    /// Loads `index.html`, `app.js`, `app.css` and `openapi.json`.
-    /// - Throws: ``WebAssetsError`` when a file is missing from the build.
+    /// Content types by file extension; a file of any other kind in the Web folder is not served.
+    static let contentTypes = [
+        "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8", "json": "application/json",
+    ]
+
+    /// The files the page cannot work without.
+    static let required = ["index.html", "app.css", "openapi.json", "js/main.js"]
+
+    /// Loads every HTML, JavaScript, CSS and JSON file of the Web folder, each at its path below it
+    /// (`/app.css`, `/js/main.js`), and `index.html` also at `/`.
+    /// - Throws: ``WebAssetsError`` when the folder or a required file is missing from the build.
     public static func load() throws -> WebAssets {
-        let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8", "json": "application/json"]
-        var files: [String: Asset] = [:]
-        for (path, name) in [("/", "index.html"), ("/index.html", "index.html"), ("/app.js", "app.js"), ("/app.css", "app.css"), ("/openapi.json", "openapi.json")] {
-            let (base, ext) = (String(name.prefix { $0 != "." }), String(name.drop { $0 != "." }.dropFirst()))
-            guard let resource = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Web"),
-                let data = try? Data(contentsOf: resource)
-            else {
-                throw WebAssetsError(name: name)
-            }
-            files[path] = Asset(bytes: ByteBuffer(bytes: data), contentType: types[ext] ?? "application/octet-stream")
+        guard let folder = Bundle.module.url(forResource: "Web", withExtension: nil) else {
+            throw WebAssetsError(name: "Web folder")
         }
+        let manager = FileManager.default
+        let names = (try? manager.subpathsOfDirectory(atPath: folder.path)) ?? []
+        var files: [String: Asset] = [:]
+        for name in names.sorted() {
+            // Paths become routes: nothing that climbs out of the folder, no hidden files.
+            let components = name.split(separator: "/")
+            let url = folder.appendingPathComponent(name)
+            guard !components.contains(where: { $0.hasPrefix(".") }), let type = contentTypes[url.pathExtension] else { continue }
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard let data = try? Data(contentsOf: url) else { throw WebAssetsError(name: name) }
+            files["/" + components.joined(separator: "/")] = Asset(bytes: ByteBuffer(bytes: data), contentType: type)
+        }
+        for name in required where files["/" + name] == nil {
+            throw WebAssetsError(name: name)
+        }
+        files["/"] = files["/index.html"]
         return WebAssets(files: files)
     }
 

@@ -93,7 +93,7 @@ import Testing
             let page = try await Curl.fetch(h.base + "/")
             #expect(page.status == 200 && page.headers["content-type"] == "text/html; charset=utf-8")
             #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
-            #expect(try await Curl.fetch(h.base + "/app.js").status == 200)
+            #expect(try await Curl.fetch(h.base + "/js/main.js").status == 200)
         }
     }
 
