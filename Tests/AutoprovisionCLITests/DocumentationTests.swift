@@ -20,14 +20,17 @@ import Testing
     /// The text a reader would type: inline code spans and the lines of fenced blocks.
     static func codeFragments(_ markdown: String) -> [String] {
         var fragments: [String] = []
-        var inFence = false
+        // nil outside a fence; inside, whether the block is something a reader types (no
+        // language, or a shell) rather than a diagram or a file (```text, ```ini).
+        var fence: Bool?
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.trimmingCharacters(in: .whitespaces).hasPrefix("```") {
-                inFence.toggle()
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("```") {
+                fence = fence == nil ? ["", "sh", "bash", "shell", "console"].contains(trimmed.dropFirst(3).lowercased()) : nil
                 continue
             }
-            if inFence {
-                fragments.append(String(line))
+            if let typed = fence {
+                if typed { fragments.append(String(line)) }
             } else {
                 let parts = line.split(separator: "`", omittingEmptySubsequences: false)
                 fragments += stride(from: 1, to: parts.count, by: 2).map { String(parts[$0]) }
