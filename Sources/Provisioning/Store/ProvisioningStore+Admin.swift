@@ -75,8 +75,9 @@ extension ProvisioningStore {
     }
 
     /// Changes what is recorded of a phone; nil leaves a field as it is, an empty model clears it.
+    /// The model follows ``PhoneModel``'s rule.
     public func updateDevice(mac: MACAddress, vendor: Vendor?, model: String?) throws(StoreError) {
-        if let model, !model.isEmpty { try Validation.token(model, field: "model") }
+        let model = try model.map { name throws(StoreError) in try PhoneModel.normalised(name) }
         try write { db in
             var device = try Self.device(db, mac: mac)
             if let vendor {
@@ -85,7 +86,7 @@ extension ProvisioningStore {
                 }
                 device.vendor = vendor
             }
-            if let model { device.model = model.isEmpty ? nil : model }
+            if let model { device.model = model }
             try device.update(db)
         }
     }

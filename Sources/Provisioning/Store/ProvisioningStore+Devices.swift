@@ -22,7 +22,7 @@ extension ProvisioningStore {
         line: Int = 1,
         actor: String
     ) throws(StoreError) -> DeviceRecord {
-        if let model { try Validation.token(model, field: "model") }
+        let model = try model.flatMap { name throws(StoreError) in try PhoneModel.normalised(name) }
         if let extensionNumber { try Validation.extensionNumber(extensionNumber) }
         try Validation.line(line)
         return try write { db in
