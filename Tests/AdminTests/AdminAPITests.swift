@@ -361,4 +361,25 @@ import Testing
             #expect(try object(try await h.call("PATCH", "/api/firmware/\(id)", #"{"model":""}"#))["model"] as? String == "")
         }
     }
+
+    /// What `device set` changes: vendor, model and template together, or nothing.
+    @Test func aDevicePatchIsAllOrNothing() async throws {
+        try await withHarness { h in
+            func object(_ response: Curl.Response) throws -> [String: Any] { try #require(try h.json(response) as? [String: Any]) }
+            for (name, vendor) in [("desk", "yealink"), ("fan", "fanvil")] {
+                #expect(try await h.call("POST", "/api/templates", #"{"name":"\#(name)","vendor":"\#(vendor)","body":""}"#).status == 201)
+            }
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565aabbcc","template":"desk"}"#).status == 201)
+            let moved = try object(try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"vendor":"fanvil","template":"fan","model":"X6U Pro"}"#))
+            #expect(moved["vendor"] as? String == "fanvil" && moved["template"] as? String == "fan" && moved["model"] as? String == "X6U Pro")
+            let misfit = try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"vendor":"yealink"}"#)
+            #expect(misfit.status == 409 && misfit.body.contains(#""field":"vendor""#))
+            let otherVendor = try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"model":"X4","template":"desk"}"#)
+            #expect(otherVendor.status == 422 && otherVendor.body.contains(#""field":"template""#))
+            let badModel = try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"model":"X4\u0001"}"#)
+            #expect(badModel.status == 422 && badModel.body.contains(#""field":"model""#))
+            let device = try object(try await h.call("GET", "/api/devices/001565aabbcc"))
+            #expect(device["vendor"] as? String == "fanvil" && device["template"] as? String == "fan" && device["model"] as? String == "X6U Pro")
+        }
+    }
 }

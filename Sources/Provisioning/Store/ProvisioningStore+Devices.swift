@@ -99,13 +99,7 @@ extension ProvisioningStore {
 
     /// Sets or clears the template of a phone.
     public func setTemplate(mac: MACAddress, templateName: String?) throws(StoreError) {
-        try write { db in
-            var device = try Self.device(db, mac: mac)
-            device.templateID = try templateName.map { name throws in
-                try Self.templateID(db, named: name, for: device.vendor ?? OUITable.vendor(for: mac))
-            }
-            try device.update(db)
-        }
+        try updateDevice(mac: mac, vendor: nil, model: nil, template: .some(templateName))
     }
 
     /// Removes a phone and its bindings.
