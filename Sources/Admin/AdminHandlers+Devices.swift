@@ -66,11 +66,11 @@ extension AdminHandlers {
             let change = try await request.decodeJSON(AdminModels.DeviceChange.self)
             _ = try device(mac)
             let vendor = try change.vendor.flatMap { $0.isEmpty ? nil : try self.vendor($0) }
-            if vendor != nil || change.model != nil {
-                try run { try store.updateDevice(mac: mac, vendor: vendor, model: change.model) }
-            }
-            if let template = change.template {
-                try run(field: "template") { try store.setTemplate(mac: mac, templateName: template.flatMap { $0.isEmpty ? nil : $0 }) }
+            if let model = change.model { try run(field: "model") { _ = try PhoneModel.normalised(model) } }
+            // One store call for every field, as `device set` makes: all of it is written, or nothing.
+            let template = change.template.map { $0.flatMap { $0.isEmpty ? nil : $0 } }
+            try run(field: template != nil ? "template" : "vendor") {
+                try store.updateDevice(mac: mac, vendor: vendor, model: change.model, template: template)
             }
             return try JSONResponse.make(try device(mac))
         }

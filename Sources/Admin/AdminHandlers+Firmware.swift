@@ -34,6 +34,27 @@ extension AdminHandlers {
             let record = try await receive(request, into: upload)
             return try JSONResponse.make(AdminModels.Firmware(record, settings: try environment.servedSettings()))
         }
+        api.patch("firmware/:id") { request, context in
+            var request = request
+            let id = try id(context)
+            let change = try await request.decodeJSON(AdminModels.FirmwareChange.self)
+            for (field, value) in [("version", change.version), ("notes", change.notes)] {
+                if let value { try run(field: field) { try FirmwareRepository.checkText(value, field: field) } }
+            }
+            if let model = change.model { try run(field: "model") { _ = try PhoneModel.normalised(model) } }
+            let record: FirmwareRecord
+            do throws(StoreError) {
+                record = try FirmwareRepository(store: store).update(id: id, version: change.version, notes: change.notes, model: change.model)
+            } catch {
+                // The values were checked above: what is left is an unknown row or a model another row is for.
+                switch error {
+                case .notFound: throw AdminError(error, field: "id")
+                case .conflict: throw AdminError(error, field: "model")
+                default: throw AdminError(error)
+                }
+            }
+            return try JSONResponse.make(AdminModels.Firmware(record, settings: try environment.servedSettings()))
+        }
         api.delete("firmware/:id") { _, context in
             let id = try id(context)
             try run { try FirmwareRepository(store: store).remove(id: id) }

@@ -220,6 +220,13 @@ enum AdminModels {
         }
     }
 
+    /// An absent key leaves the field as it is; `"model": ""` makes the row the vendor-wide one.
+    struct FirmwareChange: Decodable {
+        var version: String?
+        var notes: String?
+        var model: String?
+    }
+
     struct Account: Encodable {
         var `extension`: String
         var authUsername: String

@@ -16,7 +16,7 @@ public enum AdminRouter {
         "GET /api/uri-mappings", "POST /api/uri-mappings", "DELETE /api/uri-mappings/{id}",
         "GET /api/settings", "PATCH /api/settings", "GET /api/asterisk-conf",
         "GET /api/phonebook/sources", "POST /api/phonebook/sources", "DELETE /api/phonebook/sources/{id}", "GET /api/phonebook/entries",
-        "GET /api/firmware", "POST /api/firmware", "PUT /api/firmware/{id}/file", "DELETE /api/firmware/{id}",
+        "GET /api/firmware", "POST /api/firmware", "PUT /api/firmware/{id}/file", "PATCH /api/firmware/{id}", "DELETE /api/firmware/{id}",
         "GET /api/accounts", "POST /api/accounts", "DELETE /api/accounts/{extension}",
         "GET /api/audit",
     ]

@@ -315,4 +315,71 @@ import Testing
             #expect(try FirmwareRepository(store: h.store).list().isEmpty)
         }
     }
+
+    @Test func firmwareRowsAreChangedInPlace() async throws {
+        try await withHarness { h in
+            func object(_ response: Curl.Response) throws -> [String: Any] { try #require(try h.json(response) as? [String: Any]) }
+            let wide = try object(try await h.call("POST", "/api/firmware?vendor=fanvil&filename=all.z&version=1", "0123456789"))
+            let id = try #require(wide["id"] as? Int)
+            #expect(try await h.call("POST", "/api/firmware?vendor=fanvil&model=X4&filename=x4.z", "0123456789").status == 201)
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"0c383e2cd782","model":"X6U-Pro"}"#).status == 201)
+            var revision = try h.store.revision()
+            // The row takes the model as the vendor writes it; the answer is the row as the list shows it.
+            let changed = try await h.call("PATCH", "/api/firmware/\(id)", #"{"model":" X6U Pro ","version":"0.0.10"}"#)
+            #expect(changed.status == 200, "\(changed.body)")
+            let row = try object(changed)
+            let listed = try #require((try h.json(try await h.call("GET", "/api/firmware")) as? [[String: Any]])?.first { $0["id"] as? Int == id })
+            #expect(NSDictionary(dictionary: row).isEqual(to: listed))
+            #expect(row["model"] as? String == "X6U Pro" && row["version"] as? String == "0.0.10" && row["notes"] as? String == "")
+            #expect(row["fileName"] as? String == "all.z" && row["url"] as? String == "http://192.0.2.10:8480/firmware/\(id)/all.z")
+            #expect(try h.store.revision() > revision)
+            // The phone, whose model was typed another way, now gets this row.
+            try await h.refresh()
+            let preview = try await h.call("GET", "/api/devices/0c383e2cd782/preview")
+            #expect(preview.status == 200 && preview.body.contains("/firmware/\(id)/all.z"), "\(preview.body)")
+            // Absent fields are left as they are.
+            let noted = try object(try await h.call("PATCH", "/api/firmware/\(id)", #"{"notes":"lab"}"#))
+            #expect(noted["model"] as? String == "X6U Pro" && noted["version"] as? String == "0.0.10" && noted["notes"] as? String == "lab")
+            revision = try h.store.revision()
+            // Refused, naming the field, and nothing written.
+            let refusals: [(String, String, Int, String?)] = [
+                ("/api/firmware/999", #"{"version":"2"}"#, 404, #"{"error":"no firmware with id 999","field":"id"}"#),
+                ("/api/firmware/abc", #"{"version":"2"}"#, 400, #"{"error":"'abc' is not an id","field":"id"}"#),
+                ("/api/firmware/\(id)", #"{"version":5}"#, 400, #"{"error":"version must be a string","field":"version"}"#),
+                ("/api/firmware/\(id)", #"{"version": "#, 400, #"{"error":"the body is not valid JSON","field":null}"#),
+                ("/api/firmware/\(id)", #"{"notes":"two\nlines"}"#, 422, #"{"error":"notes must be at most 256 bytes on one line","field":"notes"}"#),
+                ("/api/firmware/\(id)", #"{"version":"3","model":"X6U\u0001Pro"}"#, 422, nil),
+                ("/api/firmware/\(id)", #"{"version":"3","model":"x4"}"#, 409, #"{"error":"a Fanvil firmware for x4 exists already; remove it or replace its file","field":"model"}"#),
+            ]
+            for (path, body, status, expected) in refusals {
+                let answer = try await h.call("PATCH", path, body)
+                #expect(answer.status == status, "\(path) \(body): \(answer.body)")
+                if let expected { #expect(answer.body == expected) } else { #expect(answer.body.contains(#""field":"model""#), "\(answer.body)") }
+            }
+            #expect(try h.store.revision() == revision, "a refused PATCH changed the store")
+            // An empty model makes it the vendor-wide row again.
+            #expect(try object(try await h.call("PATCH", "/api/firmware/\(id)", #"{"model":""}"#))["model"] as? String == "")
+        }
+    }
+
+    /// What `device set` changes: vendor, model and template together, or nothing.
+    @Test func aDevicePatchIsAllOrNothing() async throws {
+        try await withHarness { h in
+            func object(_ response: Curl.Response) throws -> [String: Any] { try #require(try h.json(response) as? [String: Any]) }
+            for (name, vendor) in [("desk", "yealink"), ("fan", "fanvil")] {
+                #expect(try await h.call("POST", "/api/templates", #"{"name":"\#(name)","vendor":"\#(vendor)","body":""}"#).status == 201)
+            }
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565aabbcc","template":"desk"}"#).status == 201)
+            let moved = try object(try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"vendor":"fanvil","template":"fan","model":"X6U Pro"}"#))
+            #expect(moved["vendor"] as? String == "fanvil" && moved["template"] as? String == "fan" && moved["model"] as? String == "X6U Pro")
+            let misfit = try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"vendor":"yealink"}"#)
+            #expect(misfit.status == 409 && misfit.body.contains(#""field":"vendor""#))
+            let otherVendor = try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"model":"X4","template":"desk"}"#)
+            #expect(otherVendor.status == 422 && otherVendor.body.contains(#""field":"template""#))
+            let badModel = try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"model":"X4\u0001"}"#)
+            #expect(badModel.status == 422 && badModel.body.contains(#""field":"model""#))
+            let device = try object(try await h.call("GET", "/api/devices/001565aabbcc"))
+            #expect(device["vendor"] as? String == "fanvil" && device["template"] as? String == "fan" && device["model"] as? String == "X6U Pro")
+        }
+    }
 }

@@ -180,4 +180,104 @@ import Testing
         #expect(stored.size == 10)
         #expect(stored.sha256 == specific.sha256)
     }
+
+    @Test func modelNamesAreTheVendorsOwnSpelling() throws {
+        #expect(try PhoneModel.normalised("  X6U   Pro ") == "X6U Pro")
+        for kept in ["T46S", "T21P_E2", "VP-T49G", "GXP1628", "D735+", "X3SP Pro", "2.0", String(repeating: "A", count: 64)] {
+            #expect(try PhoneModel.normalised(kept) == kept)
+        }
+        #expect(try PhoneModel.normalised("") == nil)
+        #expect(try PhoneModel.normalised("   ") == nil)
+        for refused in ["X6U\tPro", "X6U\nPro", "X6U\u{7f}", "-T46S", ".hidden", "X6U/Pro", "<b>T46S</b>", "Ürün", String(repeating: "A", count: 65)] {
+            #expect(throws: StoreError.self, "\(refused)") { try PhoneModel.normalised(refused) }
+        }
+        // The error names the input, control characters shown as '?' so it stays one line.
+        #expect(throws: StoreError.invalidValue("model 'X6U?Pro' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit")) {
+            try PhoneModel.normalised("X6U\nPro")
+        }
+    }
+
+    @Test func modelsMatchAsPhonesAndAdminsSpellThem() {
+        for typed in ["X6U Pro", "X6U-Pro", "x6upro", "x6u_pro", "Fanvil X6U Pro", "fanvil-x6u-pro"] {
+            #expect(PhoneModel.matches(typed, "X6U Pro", vendor: .fanvil), "\(typed)")
+        }
+        #expect(!PhoneModel.matches("X6U", "X6U Pro", vendor: .fanvil))
+        #expect(!PhoneModel.matches("X6U Pro", "X6U Pro 2", vendor: .fanvil))
+        // Yealink's marketing `SIP-` and Snom's `snom` prefix, which the User-Agent parser drops.
+        #expect(PhoneModel.matches("SIP-T46S", "T46S", vendor: .yealink))
+        #expect(PhoneModel.matches("Yealink SIP-T21P E2", "T21P_E2", vendor: .yealink))
+        #expect(PhoneModel.matches("snomD785", "D785", vendor: .snom))
+        #expect(!PhoneModel.matches("T46S", "T46U", vendor: .yealink))
+        // The vendor name alone is not a model.
+        #expect(PhoneModel.matchKey("Fanvil", vendor: .fanvil) == "fanvil")
+    }
+
+    @Test func theRowSpelledAsThePhoneSaysWinsThenAnyMatchingRowThenTheVendorRow() {
+        func row(_ id: Int64, _ vendor: Vendor, _ model: String) -> FirmwareRecord {
+            FirmwareRecord(id: id, vendor: vendor, model: model, version: "", notes: "", fileName: "f.z", size: 1, sha256: "", createdAt: Date())
+        }
+        let rows = [row(1, .fanvil, ""), row(2, .fanvil, "X6U_Pro"), row(3, .fanvil, "x6u pro"), row(4, .yealink, "X6U Pro"), row(5, .fanvil, "X4")]
+        #expect(SnapshotBuilder.firmware(for: .fanvil, model: "X6U Pro", in: rows)?.id == 3)
+        #expect(SnapshotBuilder.firmware(for: .fanvil, model: "X6U-PRO", in: rows)?.id == 2)
+        #expect(SnapshotBuilder.firmware(for: .fanvil, model: "X4", in: rows)?.id == 5)
+        #expect(SnapshotBuilder.firmware(for: .fanvil, model: "X7A", in: rows)?.id == 1)
+        #expect(SnapshotBuilder.firmware(for: .fanvil, model: nil, in: rows)?.id == 1)
+        #expect(SnapshotBuilder.firmware(for: .yealink, model: "x6upro", in: rows)?.id == 4)
+        #expect(SnapshotBuilder.firmware(for: .yealink, model: "T46S", in: rows) == nil)
+        #expect(SnapshotBuilder.firmware(for: nil, model: "X6U Pro", in: rows) == nil)
+    }
+
+    @Test func setChangesVersionNotesAndModelButNotTheFile() throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        let added = try repository.add(try file(directory, "fw.z", bytes: 100), vendor: .fanvil, version: "2.10")
+        let other = try repository.add(try file(directory, "x4.z", bytes: 10), vendor: .fanvil, model: "X4")
+        var revision = try store.revision()
+        let changed = try repository.update(id: added.id!, version: "2.12", notes: "lab  test", model: "  X6U   Pro ")
+        #expect(changed.model == "X6U Pro" && changed.version == "2.12" && changed.notes == "lab  test")
+        #expect(changed.fileName == added.fileName && changed.sha256 == added.sha256 && changed.size == added.size && changed.path == added.path)
+        #expect(try repository.record(id: added.id!) == changed)
+        #expect(try store.revision() > revision, "phones must see the row's new model")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).sorted() == [
+            "\(added.id!)-\(added.sha256)", "\(other.id!)-\(other.sha256)",
+        ].sorted())
+        // Absent fields stay; the same values again write nothing.
+        revision = try store.revision()
+        #expect(try repository.update(id: added.id!, notes: "lab  test") == changed)
+        #expect(try store.revision() == revision)
+        // Refused: an unknown id, bad values, and a model another row is for however it is spelled. Nothing is written.
+        #expect(throws: StoreError.notFound("no firmware with id 99")) { try repository.update(id: 99, version: "1") }
+        #expect(throws: StoreError.self) { try repository.update(id: added.id!, version: "1\n2") }
+        #expect(throws: StoreError.self) { try repository.update(id: added.id!, notes: String(repeating: "n", count: 257)) }
+        #expect(throws: StoreError.self) { try repository.update(id: added.id!, version: "3", model: "X6U\tPro") }
+        #expect(throws: StoreError.conflict("a Fanvil firmware for x4 exists already; remove it or replace its file")) {
+            try repository.update(id: added.id!, version: "3", model: "x4")
+        }
+        #expect(throws: StoreError.conflict("a Fanvil firmware for x6u-pro exists already (id \(added.id!), model 'X6U Pro'); remove it or replace its file")) {
+            try repository.add(try file(directory, "pro.z", bytes: 10), vendor: .fanvil, model: "x6u-pro")
+        }
+        #expect(try repository.record(id: added.id!) == changed)
+        #expect(try store.revision() == revision)
+        // An empty model makes it the vendor-wide row again; only one such row per vendor.
+        #expect(try repository.update(id: added.id!, model: "").model == "")
+        #expect(throws: StoreError.conflict("a Fanvil firmware for all models exists already; remove it or replace its file")) {
+            try repository.update(id: other.id!, model: " ")
+        }
+    }
+
+    /// A file replaced while its row is changed keeps the change: the replacement writes only the file's fields.
+    @Test func aReplacementKeepsAChangeMadeWhileItsBytesArrived() throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        let added = try repository.add(try file(directory, "a.z", bytes: 10), vendor: .fanvil, version: "1")
+        let upload = try repository.beginReplacement(id: added.id!, fileName: "b.z", declaredSize: 20)
+        try upload.write(Data(repeating: 5, count: 20))
+        try repository.update(id: added.id!, version: "2", model: "X6U Pro")
+        let replaced = try upload.finish()
+        #expect(replaced.fileName == "b.z" && replaced.size == 20 && replaced.version == "2" && replaced.model == "X6U Pro")
+        let stored = try #require(try repository.record(id: added.id!))
+        #expect(stored.fileName == "b.z" && stored.sha256 == replaced.sha256 && stored.version == "2" && stored.model == "X6U Pro")
+    }
 }

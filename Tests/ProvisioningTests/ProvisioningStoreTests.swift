@@ -83,6 +83,58 @@ import Testing
         #expect(try store.revision() == revision)
     }
 
+    /// What `device set` and `PATCH /api/devices/{mac}` change: all of it in one transaction, or nothing.
+    @Test func aDeviceChangeIsAllOrNothing() throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.saveTemplate(name: "office", vendor: .yealink, body: "#!version:1.0.0.1\n")
+        try store.saveTemplate(name: "fanvil-office", vendor: .fanvil, body: "<<VOIP CONFIG FILE>>\n")
+        let mac = try MACAddress(parsing: "001565aabbcc")
+        // Found by plug-and-play: no vendor recorded, the MAC prefix says Yealink.
+        try store.recordDiscovered(mac: mac, vendor: nil, model: "SIP-T46S", firmwareVersion: nil, ip: "192.0.2.5", port: 5060)
+        try store.updateDevice(mac: mac, vendor: nil, model: nil, template: "OFFICE")
+        #expect(try store.device(mac: mac)?.templateName == "office")
+        var revision = try store.revision()
+        // Refused, each writing nothing: an unknown MAC or template, a template or vendor that does not fit, a bad model.
+        #expect(throws: StoreError.notFound("no device with MAC 00:15:65:00:00:00")) {
+            try store.updateDevice(mac: MACAddress(parsing: "001565000000"), vendor: nil, model: nil, template: "office")
+        }
+        #expect(throws: StoreError.notFound("no template named 'nope'")) {
+            try store.updateDevice(mac: mac, vendor: nil, model: "T46U", template: "nope")
+        }
+        #expect(throws: StoreError.invalidValue("template 'fanvil-office' is for Fanvil, but the device is a Yealink")) {
+            try store.updateDevice(mac: mac, vendor: nil, model: "T46U", template: "fanvil-office")
+        }
+        #expect(throws: StoreError.conflict("device 00:15:65:aa:bb:cc uses the Yealink template 'office'; change the template first")) {
+            try store.updateDevice(mac: mac, vendor: .fanvil, model: "X6U Pro")
+        }
+        #expect(throws: StoreError.self) { try store.updateDevice(mac: mac, vendor: nil, model: "T46U\n", template: .some(nil)) }
+        let unchanged = try #require(try store.device(mac: mac))
+        #expect(unchanged.device.vendor == nil && unchanged.device.model == "SIP-T46S" && unchanged.templateName == "office")
+        #expect(try store.revision() == revision)
+        // The same values again write nothing either.
+        try store.updateDevice(mac: mac, vendor: nil, model: "SIP-T46S", template: "office")
+        #expect(try store.revision() == revision)
+        // Vendor and template together: the template is checked against the new vendor. Model names may have spaces.
+        try store.updateDevice(mac: mac, vendor: .fanvil, model: "  X6U  Pro ", template: "fanvil-office")
+        let changed = try #require(try store.device(mac: mac))
+        #expect(changed.device.vendor == .fanvil && changed.device.model == "X6U Pro" && changed.templateName == "fanvil-office")
+        #expect(changed.device.lastIP == "192.0.2.5", "what the phone reported is kept")
+        #expect(try store.revision() > revision)
+        revision = try store.revision()
+        // No template: the vendor default applies; an empty model clears it.
+        try store.updateDevice(mac: mac, vendor: nil, model: "", template: .some(nil))
+        let cleared = try #require(try store.device(mac: mac))
+        #expect(cleared.templateName == nil && cleared.device.model == nil)
+        #expect(try store.revision() > revision)
+        // `device add` takes the same model names.
+        try store.addDevice(mac: MACAddress(parsing: "0c383e000001"), vendor: nil, model: " X6U Pro ", templateName: nil, extensionNumber: nil, actor: "t")
+        #expect(try store.device(mac: MACAddress(parsing: "0c383e000001"))?.device.model == "X6U Pro")
+        #expect(throws: StoreError.self) {
+            try store.addDevice(mac: MACAddress(parsing: "0c383e000002"), vendor: nil, model: "X6U\tPro", templateName: nil, extensionNumber: nil, actor: "t")
+        }
+    }
+
     @Test func revisionMovesOnChangesButNotOnFetchBookkeeping() throws {
         let (store, directory) = try Fixtures.store()
         defer { try? FileManager.default.removeItem(at: directory) }

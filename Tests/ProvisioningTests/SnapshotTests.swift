@@ -132,4 +132,37 @@ struct UnavailableCredentials: CredentialSource {
             return
         }
     }
+
+    /// A Fanvil says its model with a space (`Fanvil X6U Pro 0.0.10 0c383e2cd782`, from the User-Agent vectors);
+    /// the admin typed the row's model another way. The phone's next file names that row, not the vendor's.
+    @Test func aFanvilReportingItsModelWithASpaceGetsTheRowForIt() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let repository = FirmwareRepository(store: store)
+        func firmware(_ name: String) throws -> URL {
+            let url = directory.appendingPathComponent(name)
+            try Data(repeating: 1, count: 10).write(to: url)
+            return url
+        }
+        let wide = try repository.add(try firmware("all.z"), vendor: .fanvil)
+        let pro = try repository.add(try firmware("x6upro.z"), vendor: .fanvil, model: "x6u-pro")
+        let mac = try MACAddress(parsing: "0c383e2cd782")
+        try store.addDevice(mac: mac, vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        let agent = try #require(PhoneUserAgentTests.vectors.first { $0.hasPrefix("Fanvil X6U Pro ") })
+        let before = try #require(body(try await build(store).answer(path: "/0c383e2cd782.cfg", userAgent: agent, remoteIP: nil)))
+        #expect(before.contains(wide.path) && !before.contains(pro.path), "a phone of unknown model gets the vendor's row")
+        // What the HTTP server records of the fetch: the model as the phone says it.
+        try store.recordFetches([FetchEvent(mac: mac, at: Date(), ip: "192.0.2.7", port: 5060, userAgent: agent)])
+        #expect(try store.device(mac: mac)?.device.model == "X6U Pro")
+        let after = try #require(body(try await build(store).answer(path: "/0c383e2cd782.cfg", userAgent: agent, remoteIP: nil)))
+        #expect(after.contains("http://192.168.1.10:8480\(pro.path)"), "\(after)")
+        #expect(!after.contains(wide.path))
+        // Renamed to the phone's own spelling with `firmware set`, it is still the row.
+        try repository.update(id: pro.id!, model: "X6U Pro")
+        #expect(try #require(body(try await build(store).answer(path: "/0c383e2cd782.cfg", userAgent: agent, remoteIP: nil))).contains(pro.path))
+        // Given to another model it is no longer the phone's, and with no vendor row left the phone gets none.
+        try repository.remove(id: wide.id!)
+        try repository.update(id: pro.id!, model: "X4")
+        #expect(try #require(body(try await build(store).answer(path: "/0c383e2cd782.cfg", userAgent: agent, remoteIP: nil))).contains("/firmware/") == false)
+    }
 }

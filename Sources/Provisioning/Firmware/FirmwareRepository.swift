@@ -65,14 +65,11 @@ public struct FirmwareRepository: Sendable {
         fileName: String, vendor: Vendor, model: String = "", version: String = "", notes: String = "", declaredSize: Int64?
     ) throws(StoreError) -> FirmwareUpload {
         try Self.checkName(fileName, vendor: vendor)
-        try Validation.singleLine(model, field: "model")
-        if !model.isEmpty { try Validation.token(model, field: "model") }
+        let model = try PhoneModel.normalised(model) ?? ""
         for (field, value) in [("version", version), ("notes", notes)] {
-            try Validation.singleLine(value, field: field)
+            try Self.checkText(value, field: field)
         }
-        if try store.read({ db in try FirmwareRecord.filter(Column("vendor") == vendor && Column("model").collating(.nocase) == model).fetchCount(db) }) > 0 {
-            throw .conflict("a \(vendor.displayName) firmware for \(model.isEmpty ? "all models" : model) exists already; remove it or replace its file")
-        }
+        try store.read { db in try Self.checkUnique(db, vendor: vendor, model: model, excluding: nil) }
         let record = FirmwareRecord(vendor: vendor, model: model, version: version, notes: notes, fileName: fileName, size: 0, sha256: "", createdAt: Date())
         return try FirmwareUpload(repository: self, record: record, replacing: nil, budget: try budget(excluding: nil), declaredSize: declaredSize)
     }
@@ -117,6 +114,61 @@ public struct FirmwareRepository: Sendable {
             throw .invalidValue("cannot read firmware file \(source.path)")
         }
         return size
+    }
+
+    /// Changes what a row says about its file; nil leaves a field as it is. The file stays.
+    /// - Parameters:
+    ///   - id: The row.
+    ///   - version: The firmware version, for the list.
+    ///   - notes: A comment.
+    ///   - model: The model it is for (``PhoneModel``'s rule); empty makes it the vendor-wide row.
+    /// - Returns: The row as stored.
+    /// - Throws: ``StoreError`` for an unknown id, a bad value, or a model another row of the vendor is for;
+    ///   nothing is written then.
+    @discardableResult
+    public func update(id: Int64, version: String? = nil, notes: String? = nil, model: String? = nil) throws(StoreError) -> FirmwareRecord {
+        for (field, value) in [("version", version), ("notes", notes)] {
+            if let value { try Self.checkText(value, field: field) }
+        }
+        let model = try model.map { name throws(StoreError) in try PhoneModel.normalised(name) ?? "" }
+        return try store.write { db in
+            guard let existing = try FirmwareRecord.fetchOne(db, key: id) else { throw StoreError.notFound("no firmware with id \(id)") }
+            var record = existing
+            if let version { record.version = version }
+            if let notes { record.notes = notes }
+            if let model {
+                try Self.checkUnique(db, vendor: record.vendor, model: model, excluding: id)
+                record.model = model
+            }
+            // Only a real change is written: the row's update trigger moves the revision, which re-renders every phone.
+            try record.updateChanges(db, from: existing)
+            return record
+        }
+    }
+
+    /// Checks a version or notes text: one line of at most 256 bytes.
+    /// - Throws: ``StoreError/invalidValue(_:)`` naming `field`.
+    public static func checkText(_ value: String, field: String) throws(StoreError) {
+        try Validation.singleLine(value, field: field)
+    }
+
+    /// Refuses a second row for one vendor and model, however the two names are spelled: a phone must
+    /// find one row for its model, not two that ``PhoneModel`` matches alike.
+    static func checkUnique(_ db: Database, vendor: Vendor, model: String, excluding id: Int64?) throws {
+        let key = PhoneModel.matchKey(model, vendor: vendor)
+        let rows = try FirmwareRecord.filter(Column("vendor") == vendor && Column("id") != id).fetchAll(db)
+        if let other = rows.first(where: { model.isEmpty ? $0.model.isEmpty : !$0.model.isEmpty && PhoneModel.matchKey($0.model, vendor: vendor) == key }) {
+            let same = other.model.caseInsensitiveCompare(model) == .orderedSame
+            throw StoreError.conflict(
+                "a \(vendor.displayName) firmware for \(model.isEmpty ? "all models" : model) exists already"
+                    + (same ? "" : " (id \(other.id ?? 0), model '\(other.model)')") + "; remove it or replace its file"
+            )
+        }
+    }
+
+    /// One row, or nil.
+    public func record(id: Int64) throws(StoreError) -> FirmwareRecord? {
+        try store.read { db in try FirmwareRecord.fetchOne(db, key: id) }
     }
 
     /// Every firmware row, by vendor and model.

@@ -107,10 +107,20 @@ public final class FirmwareUpload {
             guard others + record.size <= FirmwareRepository.maximumTotalSize else {
                 throw StoreError.tooLarge("'\(record.fileName)' would bring the repository past 300 MB in all")
             }
-            if replacing != nil {
-                record.createdAt = Date()
+            if let replacing {
+                // Only the file changes: version, notes or model may have been changed while the bytes arrived.
+                guard var current = try FirmwareRecord.fetchOne(db, key: replacing.id) else {
+                    throw StoreError.notFound("no firmware with id \(replacing.id ?? 0)")
+                }
+                current.fileName = record.fileName
+                current.size = record.size
+                current.sha256 = record.sha256
+                current.createdAt = Date()
+                record = current
                 try record.update(db)
             } else {
+                // Checked again too: another upload for the same model, spelled differently, may have finished first.
+                try FirmwareRepository.checkUnique(db, vendor: record.vendor, model: record.model, excluding: nil)
                 try record.insert(db)
             }
             // Inside the transaction: if the rename fails the row change is rolled back too.

@@ -161,10 +161,17 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// The row for the phone's vendor and model, else the vendor-wide row (empty model).
+    ///
+    /// The model is the phone's own spelling (its User-Agent's, `X6U Pro`) or the admin's (`x6u-pro`):
+    /// ``PhoneModel/matches(_:_:vendor:)`` treats both as one. A row spelled exactly as the phone says
+    /// wins over one that only matches that way (rows stored before the rule may differ only so).
     static func firmware(for vendor: Vendor?, model: String?, in rows: [FirmwareRecord]) -> FirmwareRecord? {
         guard let vendor else { return nil }
         let candidates = rows.filter { $0.vendor == vendor }
-        if let model, !model.isEmpty, let exact = candidates.first(where: { $0.model.caseInsensitiveCompare(model) == .orderedSame }) { return exact }
+        if let model, !PhoneModel.matchKey(model, vendor: vendor).isEmpty {
+            let named = candidates.filter { !$0.model.isEmpty && PhoneModel.matches($0.model, model, vendor: vendor) }
+            if let row = named.first(where: { $0.model.caseInsensitiveCompare(model) == .orderedSame }) ?? named.first { return row }
+        }
         return candidates.first { $0.model.isEmpty }
     }
 }

@@ -88,19 +88,34 @@ extension ProvisioningStore {
         }
     }
 
-    /// Changes what is recorded of a phone; nil leaves a field as it is, an empty model clears it.
-    public func updateDevice(mac: MACAddress, vendor: Vendor?, model: String?) throws(StoreError) {
-        if let model, !model.isEmpty { try Validation.token(model, field: "model") }
+    /// Changes what is recorded of a phone, in one transaction; nil leaves a field as it is.
+    ///
+    /// The admin API and the CLI both change phones here, so they refuse the same things the same way.
+    /// - Parameters:
+    ///   - mac: The phone.
+    ///   - vendor: Its vendor.
+    ///   - model: Its model (``PhoneModel``'s rule); empty clears it.
+    ///   - template: `.some(name)` sets a template of the phone's vendor (the new vendor, when one is given
+    ///     too), `.some(nil)` clears it so the vendor default applies.
+    /// - Throws: ``StoreError/notFound(_:)`` for an unknown MAC or template, ``StoreError/invalidValue(_:)`` for
+    ///   a bad model or a template of another vendor, ``StoreError/conflict(_:)`` for a vendor its template
+    ///   does not fit; nothing is written then.
+    public func updateDevice(mac: MACAddress, vendor: Vendor?, model: String?, template: String?? = nil) throws(StoreError) {
+        let model = try model.map { name throws(StoreError) in try PhoneModel.normalised(name) }
         try write { db in
             var device = try Self.device(db, mac: mac)
-            if let vendor {
-                if let templateID = device.templateID, let template = try TemplateRecord.fetchOne(db, key: templateID), template.vendor != vendor {
-                    throw StoreError.conflict("device \(mac) uses the \(template.vendor.displayName) template '\(template.name)'; change the template first")
-                }
-                device.vendor = vendor
+            let before = device
+            if let vendor { device.vendor = vendor }
+            if let model { device.model = model }
+            if let template {
+                device.templateID = try template.map { name in try Self.templateID(db, named: name, for: device.vendor ?? OUITable.vendor(for: mac)) }
+            } else if vendor != nil, let templateID = device.templateID, let kept = try TemplateRecord.fetchOne(db, key: templateID),
+                kept.vendor != device.vendor
+            {
+                throw StoreError.conflict("device \(mac) uses the \(kept.vendor.displayName) template '\(kept.name)'; change the template first")
             }
-            if let model { device.model = model.isEmpty ? nil : model }
-            try device.update(db)
+            // Only a real change is written: the device's update trigger moves the revision, which re-renders.
+            try device.updateChanges(db, from: before)
         }
     }
 }

@@ -22,7 +22,7 @@ extension ProvisioningStore {
         line: Int = 1,
         actor: String
     ) throws(StoreError) -> DeviceRecord {
-        if let model { try Validation.token(model, field: "model") }
+        let model = try model.flatMap { name throws(StoreError) in try PhoneModel.normalised(name) }
         if let extensionNumber { try Validation.extensionNumber(extensionNumber) }
         try Validation.line(line)
         return try write { db in
@@ -99,13 +99,7 @@ extension ProvisioningStore {
 
     /// Sets or clears the template of a phone.
     public func setTemplate(mac: MACAddress, templateName: String?) throws(StoreError) {
-        try write { db in
-            var device = try Self.device(db, mac: mac)
-            device.templateID = try templateName.map { name throws in
-                try Self.templateID(db, named: name, for: device.vendor ?? OUITable.vendor(for: mac))
-            }
-            try device.update(db)
-        }
+        try updateDevice(mac: mac, vendor: nil, model: nil, template: .some(templateName))
     }
 
     /// Removes a phone and its bindings.

@@ -7,7 +7,7 @@ struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Manage phones and their line bindings.",
-        subcommands: [Add.self, List.self, Remove.self, Bind.self, Unbind.self, Keys.self, RebootPhone.self]
+        subcommands: [Add.self, Change.self, List.self, Remove.self, Bind.self, Unbind.self, Keys.self, RebootPhone.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -15,7 +15,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The phone's MAC, any case, any separators.") var mac: String
         @Option(help: "yealink, snom, fanvil, grandstream or htek (default: from the MAC prefix).") var vendor: Vendor?
-        @Option(help: "The model, e.g. T46S or D785.") var model: String?
+        @Option(help: "The model as the vendor writes it, e.g. T46S, D785 or \"X6U Pro\".") var model: String?
         @Option(name: .customLong("extension"), help: "Bind this extension right away.") var extensionNumber: String?
         @Option(help: "The line to bind (1 to 16).") var line: Int = 1
         @Option(help: "The template to use (default: the vendor default).") var template: String?
