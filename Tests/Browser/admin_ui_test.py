@@ -365,6 +365,22 @@ def run(args):
                                       f"{hashlib.sha256(firmware_bytes).hexdigest()})")
         passed(f"the firmware URL serves exactly the {len(firmware_bytes)} uploaded bytes")
 
+        # The row's details are edited in place: the model as the vendor writes it, a new version.
+        row = driver.find_element(By.CSS_SELECTOR, row_css)
+        row.find_element(By.CSS_SELECTOR, '[data-testid^="fw-edit-"]').click()
+        type_into(driver, "fw-edit-model", "SIP T46S")
+        type_into(driver, "fw-edit-version", "66.86.0.16")
+        click(driver, "fw-edit-save")
+        wait_until(driver, lambda d: "Saved" in text_of(d, "fw-status"),
+                   lambda: f"saving the firmware details failed: {text_of(driver, 'fw-edit-status')!r} {text_of(driver, 'fw-status')!r}")
+        row = wait_until(driver, lambda d: "66.86.0.16" in d.find_element(By.CSS_SELECTOR, row_css).text and d.find_element(By.CSS_SELECTOR, row_css),
+                         "the firmware row does not show the new version 66.86.0.16")
+        check("SIP T46S" in row.text, f"the firmware row does not show the model 'SIP T46S': {row.text!r}")
+        # The phone reports itself as SIP-T46S: the model row is still its row.
+        wait_http(config_url, lambda s, b: s == 200 and b"firmware.url = " in b, 5,
+                  "the phone's file after the model was set", phone_agent)
+        passed("the firmware row's version and model were changed in place, and the phone's file still names it")
+
         # g. PnP Settings: pbx-host. -----------------------------------------------------------------
         open_tab(driver, "pnp")
         driver.execute_script("window.__fetchLog.length = 0;")
