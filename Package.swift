@@ -97,7 +97,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Web")],
+            resources: [.copy("Web"), .copy("OpenAPI")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -2,7 +2,7 @@ public import Foundation
 public import Hummingbird
 import NIOCore
 
-/// The admin page's files, read once from the package's resources.
+/// The admin page's files and the API's OpenAPI description, read once from the package's resources.
 public struct WebAssets: Sendable {
     struct Asset: Sendable {
         var bytes: ByteBuffer
@@ -24,7 +24,7 @@ public struct WebAssets: Sendable {
     ]
 
     /// The files the page cannot work without.
-    static let required = ["index.html", "app.css", "openapi.json", "js/main.js"]
+    static let required = ["index.html", "app.css", "js/main.js"]
 
     /// Loads every HTML, JavaScript, CSS and JSON file of the Web folder, each at its path below it
     /// (`/app.css`, `/js/main.js`), and `index.html` also at `/`.
@@ -50,6 +50,13 @@ public struct WebAssets: Sendable {
             throw WebAssetsError(name: name)
         }
         files["/"] = files["/index.html"]
+        // The API description lives apart from the page: it describes the API, not the page.
+        guard let description = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "OpenAPI"),
+            let data = try? Data(contentsOf: description)
+        else {
+            throw WebAssetsError(name: "OpenAPI/openapi.json")
+        }
+        files["/openapi.json"] = Asset(bytes: ByteBuffer(bytes: data), contentType: "application/json")
         return WebAssets(files: files)
     }
 
