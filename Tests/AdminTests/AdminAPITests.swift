@@ -194,7 +194,8 @@ import Testing
     }
 
     @Test func registrationComesFromAsteriskWhenAMIIsOn() async throws {
-        try await withHarness(registered: { $0 == "204" }) { h in
+        let isRegistered: @Sendable (String) -> Bool? = { $0 == "204" }
+        try await withHarness(registered: isRegistered) { h in
             #expect(try await h.call("GET", "/api/status").body.contains(#""ami":{"connected":true,"enabled":true}"#))
             #expect(try await h.call("POST", "/api/accounts", #"{"extension":"204"}"#).status == 201)
             #expect(try await h.call("POST", "/api/accounts", #"{"extension":"205"}"#).status == 201)
