@@ -23,8 +23,11 @@ struct AGIBindBenchmark {
         let store = try ProvisioningStore(path: directory.appendingPathComponent("bench.sqlite").path, defaultHost: "10.0.0.1")
         var arp = "IP address       HW type     Flags       HW address            Mask     Device\n"
         for index in 0..<sessions {
-            try store.saveAccount(AccountRecord(extensionNumber: String(200 + index), authUsername: String(200 + index), password: "pw\(index)", displayName: "User \(index)"))
-            arp += "10.1.\(index / 250).\(index % 250 + 1)   0x1   0x2   00:15:65:01:\(String(format: "%02x", index / 256)):\(String(format: "%02x", index % 256))   *   eth0\n"
+            try store.saveAccount(
+                AccountRecord(
+                    extensionNumber: String(200 + index), authUsername: String(200 + index), password: "pw\(index)", displayName: "User \(index)"))
+            arp +=
+                "10.1.\(index / 250).\(index % 250 + 1)   0x1   0x2   00:15:65:01:\(String(format: "%02x", index / 256)):\(String(format: "%02x", index % 256))   *   eth0\n"
         }
         let arpPath = directory.appendingPathComponent("arp").path
         try arp.write(toFile: arpPath, atomically: true, encoding: .utf8)

@@ -13,14 +13,14 @@ import Synchronization
 struct AMISyncBenchmark {
     static func main() async throws {
         let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 5000 : 5000
-        let binary = CommandLine.arguments.count > 2
+        let binary =
+            CommandLine.arguments.count > 2
             ? CommandLine.arguments[2]
             : URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("autoprovision").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             FileHandle.standardError.write(Data("autoprovision binary not found at \(binary); build it first (swift build -c release)\n".utf8))
             exit(2)
         }
-
 
         let server = try await ScriptedAMIServer.start { state in
             state.holdEndpointList = true
@@ -40,7 +40,8 @@ struct AMISyncBenchmark {
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: binary)
         daemon.arguments = [
-            "serve", "--db", directory.appendingPathComponent("bench.sqlite").path, "--bind", "127.0.0.1", "--http-port", "0", "--agi", "off", "--admin", "off", "--no-pnp",
+            "serve", "--db", directory.appendingPathComponent("bench.sqlite").path, "--bind", "127.0.0.1", "--http-port", "0", "--agi", "off",
+            "--admin", "off", "--no-pnp",
             "--ami", "127.0.0.1:\(server.port)",
         ]
         daemon.environment = ProcessInfo.processInfo.environment.merging(["AUTOPROVISION_AMI_SECRET": "amisecret"]) { $1 }

@@ -22,7 +22,9 @@ public struct AGIInboundDecoder: NIOSingleStepByteToMessageDecoder {
                     environment = nil
                     return .environment(AGIEnvironment(variables: variables))
                 }
-                guard line.hasPrefix("agi_"), let colon = line.firstIndex(of: ":") else { throw AGIProtocolError.malformedEnvironment(String(line.prefix(120))) }
+                guard line.hasPrefix("agi_"), let colon = line.firstIndex(of: ":") else {
+                    throw AGIProtocolError.malformedEnvironment(String(line.prefix(120)))
+                }
                 let name = String(line[line.index(line.startIndex, offsetBy: 4)..<colon])
                 var value = line[line.index(after: colon)...]
                 if value.first == " " { value.removeFirst() }

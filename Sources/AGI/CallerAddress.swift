@@ -31,4 +31,3 @@ struct CallerAddress: Hashable, Sendable {
         return host(ofRemoteAddress: String(sentBy))
     }
 }
-

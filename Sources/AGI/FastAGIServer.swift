@@ -76,7 +76,8 @@ public struct FastAGIServer: Service {
                         guard case .environment(let environment)? = try await iterator.next() else { throw AGICallError.closed }
                         let call = AGICall(environment: environment, inbound: iterator, outbound: outbound)
                         guard let script = scripts[environment.script] else {
-                            logger.warning("AGI from \(peer): unknown script '\(environment.script)' (known: \(scripts.keys.sorted().joined(separator: ", ")))")
+                            logger.warning(
+                                "AGI from \(peer): unknown script '\(environment.script)' (known: \(scripts.keys.sorted().joined(separator: ", ")))")
                             _ = try? await call.setVariable("PROVISION_STATUS", "ERROR")
                             return nil
                         }

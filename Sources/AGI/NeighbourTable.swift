@@ -1,7 +1,8 @@
 import Foundation
 public import Provisioning
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds the MAC behind an IP address in the kernel's neighbour table.

@@ -64,7 +64,8 @@ public struct StarCodeBindScript: AGIScript {
             attempt.note = "store error: \(error)"
             status = .error
         }
-        let summary = "star-code bind from \(attempt.ip ?? "?") MAC \(attempt.mac?.description ?? "?") extension \(attempt.extensionNumber ?? "?") line \(attempt.line): \(status.rawValue)\(attempt.note.map { " (\($0))" } ?? "")"
+        let summary =
+            "star-code bind from \(attempt.ip ?? "?") MAC \(attempt.mac?.description ?? "?") extension \(attempt.extensionNumber ?? "?") line \(attempt.line): \(status.rawValue)\(attempt.note.map { " (\($0))" } ?? "")"
         if status == .ok { logger.notice("\(summary)") } else { logger.warning("\(summary)") }
         if status != .ok {
             try? store.recordRefusedBind(
@@ -109,7 +110,9 @@ public struct StarCodeBindScript: AGIScript {
         }
         // 2. The caller's address: the channel's real remote address, else the Via header the dialplan passed.
         var caller: CallerAddress?
-        if let remote = try await call.getVariable("CHANNEL(pjsip,remote_addr)"), let host = CallerAddress.host(ofRemoteAddress: remote), !host.isEmpty {
+        if let remote = try await call.getVariable("CHANNEL(pjsip,remote_addr)"), let host = CallerAddress.host(ofRemoteAddress: remote),
+            !host.isEmpty
+        {
             caller = CallerAddress(ip: host, source: .channel)
         } else if environment.arguments.count >= 2, let host = CallerAddress.host(ofVia: environment.arguments[1]) {
             caller = CallerAddress(ip: host, source: .via)

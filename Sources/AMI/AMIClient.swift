@@ -1,7 +1,7 @@
+import Foundation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
-import Foundation
 
 /// The long-lived AMI connection of the daemon: keeps credentials and contacts in sync,
 /// and carries check-sync notifies.

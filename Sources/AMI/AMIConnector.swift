@@ -2,7 +2,6 @@ public import Logging
 import NIOCore
 import NIOPosix
 
-
 /// Opens an AMI connection, logs in, and runs work on the session until the work ends
 /// or the connection fails.
 public enum AMIConnector {

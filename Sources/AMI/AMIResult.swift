@@ -38,7 +38,9 @@ public enum AMIClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case .authenticationFailed(let message): "AMI login refused: \(message)"
         case .actionFailed(let action, let message):
             // Every action the daemon sends needs write = system (Reload also takes config): say so where Asterisk only says no.
-            "AMI action \(action) failed: \(message)" + (message.lowercased().contains("permission denied") ? " (the AMI user needs write = system in manager.conf, unless Asterisk is still booting)" : "")
+            "AMI action \(action) failed: \(message)"
+                + (message.lowercased().contains("permission denied")
+                    ? " (the AMI user needs write = system in manager.conf, unless Asterisk is still booting)" : "")
         case .unexpectedResponse(let action, let response): "AMI action \(action) got an unknown response \(String(reflecting: response))"
         }
     }

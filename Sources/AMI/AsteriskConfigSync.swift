@@ -89,7 +89,10 @@ public struct AsteriskConfigSync: Service {
         }
         guard !state.pendingReloads.isEmpty, ContinuousClock.now >= state.nextReloadAttempt else { return }
         guard let session = session() else {
-            report(.reload, "asterisk-conf-dir: Asterisk not reloaded yet: no AMI connection (or run: asterisk -rx 'module reload pbx_config' and 'module reload res_pjsip')", &state)
+            report(
+                .reload,
+                "asterisk-conf-dir: Asterisk not reloaded yet: no AMI connection (or run: asterisk -rx 'module reload pbx_config' and 'module reload res_pjsip')",
+                &state)
             state.nextReloadAttempt = ContinuousClock.now + .seconds(1)
             return
         }
@@ -115,7 +118,11 @@ public struct AsteriskConfigSync: Service {
     /// Logs a problem once, not on every tick while it lasts.
     private func report(_ kind: Problem, _ problem: String?, _ state: inout State) {
         guard problem != state.problems[kind] else { return }
-        if let problem { logger.error("\(problem)") } else { logger.notice("asterisk-conf-dir: \(kind == .write ? "files" : "reload") back in order") }
+        if let problem {
+            logger.error("\(problem)")
+        } else {
+            logger.notice("asterisk-conf-dir: \(kind == .write ? "files" : "reload") back in order")
+        }
         state.problems[kind] = problem
     }
 }

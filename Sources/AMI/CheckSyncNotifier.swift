@@ -74,7 +74,8 @@ public struct CheckSyncNotifier: Sendable {
         var reason: String
         if let (endpoint, _) = matches.first {
             if endpoint.contacts.count > 1 {
-                reason = "endpoint \(endpoint.name) has \(endpoint.contacts.count) contacts, and Asterisk notifies one contact only by URI through a default outbound endpoint"
+                reason =
+                    "endpoint \(endpoint.name) has \(endpoint.contacts.count) contacts, and Asterisk notifies one contact only by URI through a default outbound endpoint"
             } else if let session {
                 do {
                     let result = try await session.send(
@@ -115,7 +116,11 @@ public struct CheckSyncNotifier: Sendable {
 
     static func port(ofContact uri: String) -> Int? {
         var rest = Substring(uri)
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] } else if rest.lowercased().hasPrefix("sip:") { rest = rest.dropFirst(4) }
+        if let at = rest.lastIndex(of: "@") {
+            rest = rest[rest.index(after: at)...]
+        } else if rest.lowercased().hasPrefix("sip:") {
+            rest = rest.dropFirst(4)
+        }
         if let semicolon = rest.firstIndex(of: ";") { rest = rest[..<semicolon] }
         guard let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") else { return nil }
         return Int(rest[rest.index(after: colon)...])

@@ -125,7 +125,8 @@ extension AdminHandlers {
                 let status = snapshot.status(of: mac)
                 throw AdminError(
                     .conflict,
-                    "\(mac) gets no file now" + (status?.reason.map { ": \($0)" } ?? (vendor == nil ? ": its vendor is not known; pass ?vendor=" : ""))
+                    "\(mac) gets no file now"
+                        + (status?.reason.map { ": \($0)" } ?? (vendor == nil ? ": its vendor is not known; pass ?vendor=" : ""))
                 )
             }
             return try JSONResponse.make(

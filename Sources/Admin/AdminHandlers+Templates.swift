@@ -13,7 +13,9 @@ extension AdminHandlers {
                 throw AdminError(.conflict, "a template named '\(input.name)' exists already", field: "name")
             }
             try checkTemplateSize(input.body)
-            try run(field: "body") { try store.saveTemplate(name: input.name, vendor: vendor, body: input.body, isVendorDefault: input.isVendorDefault ?? false) }
+            try run(field: "body") {
+                try store.saveTemplate(name: input.name, vendor: vendor, body: input.body, isVendorDefault: input.isVendorDefault ?? false)
+            }
             guard let saved = try run({ try store.template(named: input.name.trimmingCharacters(in: .whitespaces)) }) else {
                 throw AdminError(.internalServerError, "the template was not saved")
             }
@@ -21,7 +23,9 @@ extension AdminHandlers {
         }
         api.get("templates/:id") { _, context in
             let id = try id(context)
-            guard let template = try run({ try store.template(id: id) }) else { throw AdminError(.notFound, "no template with id \(id)", field: "id") }
+            guard let template = try run({ try store.template(id: id) }) else {
+                throw AdminError(.notFound, "no template with id \(id)", field: "id")
+            }
             return try JSONResponse.make(AdminModels.Template(template))
         }
         api.put("templates/:id") { request, context in
@@ -37,7 +41,9 @@ extension AdminHandlers {
         }
         api.delete("templates/:id") { _, context in
             let id = try id(context)
-            guard let template = try run({ try store.template(id: id) }) else { throw AdminError(.notFound, "no template with id \(id)", field: "id") }
+            guard let template = try run({ try store.template(id: id) }) else {
+                throw AdminError(.notFound, "no template with id \(id)", field: "id")
+            }
             try run { try store.removeTemplate(named: template.name) }
             return JSONResponse.noContent()
         }
@@ -54,14 +60,17 @@ extension AdminHandlers {
             var problems: [String] = []
             if let text = input.mac, !text.isEmpty {
                 let mac: MACAddress
-                do { mac = try MACAddress(parsing: text) } catch { throw AdminError(.unprocessableContent, "'\(text)' is not a MAC address", field: "mac") }
+                do { mac = try MACAddress(parsing: text) } catch {
+                    throw AdminError(.unprocessableContent, "'\(text)' is not a MAC address", field: "mac")
+                }
                 _ = try device(mac)
                 let snapshot = try await environment.maskedSnapshot(for: mac)
                 if let known = snapshot.context(for: mac) {
                     context = known
                 } else {
                     context = Self.sampleContext(snapshot.settings, mac: mac)
-                    problems.append("\(mac) gets no file now (\(snapshot.status(of: mac)?.reason ?? "not in the served set yet")); shown with a sample account")
+                    problems.append(
+                        "\(mac) gets no file now (\(snapshot.status(of: mac)?.reason ?? "not in the served set yet")); shown with a sample account")
                 }
             } else {
                 context = Self.sampleContext(try environment.servedSettings(), mac: nil)
@@ -76,7 +85,8 @@ extension AdminHandlers {
             try JSONResponse.make(Placeholder.allCases.map { AdminModels.Placeholder(name: "{\($0.rawValue)}", description: $0.meaning) })
         }
         api.get("uri-mappings") { _, _ in
-            try JSONResponse.make(try run { try store.uriMappingSummaries() }.map { AdminModels.URIMapping(id: $0.id, path: "/" + $0.path, template: $0.template) })
+            try JSONResponse.make(
+                try run { try store.uriMappingSummaries() }.map { AdminModels.URIMapping(id: $0.id, path: "/" + $0.path, template: $0.template) })
         }
         api.post("uri-mappings") { request, _ in
             var request = request
@@ -86,7 +96,8 @@ extension AdminHandlers {
             guard let created = try run({ try store.uriMappingSummaries() }).first(where: { $0.path == normalised }) else {
                 throw AdminError(.internalServerError, "the mapping was not saved")
             }
-            return try JSONResponse.make(AdminModels.URIMapping(id: created.id, path: "/" + created.path, template: created.template), status: .created)
+            return try JSONResponse.make(
+                AdminModels.URIMapping(id: created.id, path: "/" + created.path, template: created.template), status: .created)
         }
         api.delete("uri-mappings/:id") { _, context in
             let id = try id(context)
@@ -105,7 +116,8 @@ extension AdminHandlers {
     static func sampleContext(_ settings: PnPSettings, mac: MACAddress?) -> RenderContext {
         let sample = SIPCredentials(extensionNumber: "100", authUsername: "100", password: "********", displayName: "Sample User")
         return RenderContext(
-            mac: mac ?? (try! MACAddress(parsing: "001565000001")), model: nil, settings: settings, lines: [LineAccount(line: 1, credentials: sample)],
+            mac: mac ?? (try! MACAddress(parsing: "001565000001")), model: nil, settings: settings,
+            lines: [LineAccount(line: 1, credentials: sample)],
             additionalParameters: AdditionalParameters(settings.additionalParameters)
         )
     }

@@ -1,6 +1,6 @@
-public import Hummingbird
-import HTTPTypes
 import Foundation
+import HTTPTypes
+public import Hummingbird
 import Provisioning
 
 /// The admin listener's routes: the page, `/openapi.json`, and the token-protected `/api/`.
@@ -106,7 +106,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             let message = error.status == .notFound ? "no such resource: \(request.method) \(request.uri.path)" : error.status.reasonPhrase
             response = try AdminError(error.status, message).response(from: request, context: context)
         }
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return response

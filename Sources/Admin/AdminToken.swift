@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The bearer token of the admin API: made at first start, kept beside the database with mode 0600.

@@ -1,5 +1,5 @@
-public import Hummingbird
 import Foundation
+public import Hummingbird
 import NIOCore
 
 /// JSON bodies in and out of the admin API, with errors that name the field at fault.
@@ -56,7 +56,8 @@ extension AdminError {
         case .typeMismatch(let type, let context):
             self.init(.badRequest, "\(path(context.codingPath) ?? "the body") must be \(Self.describe(type))", field: path(context.codingPath))
         case .valueNotFound(let type, let context):
-            self.init(.badRequest, "\(path(context.codingPath) ?? "the body") must be \(Self.describe(type)), not null", field: path(context.codingPath))
+            self.init(
+                .badRequest, "\(path(context.codingPath) ?? "the body") must be \(Self.describe(type)), not null", field: path(context.codingPath))
         case .keyNotFound(let key, let context):
             let field = path(context.codingPath + [key]) ?? key.stringValue
             self.init(.badRequest, "\(field) is required", field: field)

@@ -125,7 +125,8 @@ public enum CheckSyncSender {
             )
             cseq += 1
             authenticated = true
-            message = request.message(cseq: cseq, branch: token(), authorization: (code == 401 ? "Authorization" : "Proxy-Authorization", authorization))
+            message = request.message(
+                cseq: cseq, branch: token(), authorization: (code == 401 ? "Authorization" : "Proxy-Authorization", authorization))
         }
     }
 

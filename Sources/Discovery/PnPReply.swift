@@ -29,7 +29,8 @@ public enum PnPReply {
     ///   - branch: A fresh Via branch (without the magic cookie).
     ///   - cseq: Our CSeq number for the NOTIFY.
     public static func notify(
-        _ subscribe: PnPSubscribe, source: (ip: String, port: Int), local: (ip: String, port: Int), tag: String, url: String, branch: String, cseq: Int = 1
+        _ subscribe: PnPSubscribe, source: (ip: String, port: Int), local: (ip: String, port: Int), tag: String, url: String, branch: String,
+        cseq: Int = 1
     ) -> SIPMessage {
         let request = subscribe.message
         let to = request["To"]!
@@ -54,7 +55,8 @@ public enum PnPReply {
     public static func url(host: String, port: Int, subscribe: PnPSubscribe) -> String {
         let base = "http://\(host):\(port)/"
         switch subscribe.vendor {
-        case .snom: return base + "snom\(subscribe.model.map { $0.lowercased().hasPrefix("snom") ? String($0.dropFirst(4)) : $0 } ?? "D785")-{mac}.htm"
+        case .snom:
+            return base + "snom\(subscribe.model.map { $0.lowercased().hasPrefix("snom") ? String($0.dropFirst(4)) : $0 } ?? "D785")-{mac}.htm"
         case .fanvil: return base + "$mac.cfg"
         default: return base
         }

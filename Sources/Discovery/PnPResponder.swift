@@ -66,7 +66,9 @@ final class PnPResponder: Sendable {
                     ip: source, port: subscribe.sourcePort
                 )
                 if isNew {
-                    logger.notice("PnP: new phone \(subscribe.mac) (\(subscribe.vendor?.displayName ?? subscribe.announcedVendor ?? "?") \(subscribe.model ?? "")) at \(source)")
+                    logger.notice(
+                        "PnP: new phone \(subscribe.mac) (\(subscribe.vendor?.displayName ?? subscribe.announcedVendor ?? "?") \(subscribe.model ?? "")) at \(source)"
+                    )
                 }
             } catch {
                 logger.warning("PnP: cannot record \(subscribe.mac): \(error)")
@@ -89,7 +91,11 @@ final class PnPResponder: Sendable {
             message = try SIPMessage(parsing: payload)
             subscribe = try PnPSubscribe(message)
         } catch {
-            if verbose { logger.info("PnP: ignored datagram from \(ip):\(port): \(error)") } else { logger.debug("PnP: ignored datagram from \(ip):\(port): \(error)") }
+            if verbose {
+                logger.info("PnP: ignored datagram from \(ip):\(port): \(error)")
+            } else {
+                logger.debug("PnP: ignored datagram from \(ip):\(port): \(error)")
+            }
             return
         }
         subscribe.sourceIP = ip
@@ -112,7 +118,11 @@ final class PnPResponder: Sendable {
             return
         }
         let verdict = snapshot.settings.admits(subscribe.mac)
-        if verbose { logger.info("PnP: SUBSCRIBE from \(ip):\(port) MAC \(subscribe.mac) vendor \(subscribe.announcedVendor ?? "?") model \(subscribe.model ?? "?"): \(verdict.reason)") }
+        if verbose {
+            logger.info(
+                "PnP: SUBSCRIBE from \(ip):\(port) MAC \(subscribe.mac) vendor \(subscribe.announcedVendor ?? "?") model \(subscribe.model ?? "?"): \(verdict.reason)"
+            )
+        }
         guard verdict == .allowed else {
             logger.notice("PnP: \(subscribe.mac) at \(ip) not answered: \(verdict.reason)")
             return
@@ -137,7 +147,9 @@ final class PnPResponder: Sendable {
         state.withLock { $0.pendingNotifies.removeValue(forKey: callID) }?.cancel()
     }
 
-    private func sendNotify(_ notify: SIPMessage, to destination: SocketAddress, callID: String, interval: TimeAmount, deadline: ContinuousClock.Instant) {
+    private func sendNotify(
+        _ notify: SIPMessage, to destination: SocketAddress, callID: String, interval: TimeAmount, deadline: ContinuousClock.Instant
+    ) {
         send(notify, to: destination)
         guard ContinuousClock.now < deadline else {
             state.withLock { _ = $0.pendingNotifies.removeValue(forKey: callID) }

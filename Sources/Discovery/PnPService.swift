@@ -42,7 +42,8 @@ public struct PnPService: Service {
     public func run() async throws {
         let devices = try Self.devices(named: interfaces)
         guard !devices.isEmpty else {
-            logger.error("PnP discovery is off: no multicast-capable IPv4 interface\(interfaces.map { " among \($0.joined(separator: ", "))" } ?? "")")
+            logger.error(
+                "PnP discovery is off: no multicast-capable IPv4 interface\(interfaces.map { " among \($0.joined(separator: ", "))" } ?? "")")
             try? await gracefulShutdown()
             return
         }
@@ -68,23 +69,25 @@ public struct PnPService: Service {
         }
         // Path 2: beside Asterisk, through a packet socket that joins only at the link layer.
         #if canImport(Glibc)
-        let receiver: PacketSocketReceiver
-        do {
-            receiver = try PacketSocketReceiver(interfaces: devices.map(\.name))
-        } catch {
-            logger.error("PnP discovery is off: UDP \(port) is taken (Asterisk?) and \(error)")
-            try? await gracefulShutdown()
-            return
-        }
-        logger.info("PnP discovery listening on 224.0.1.75:\(port) through a packet socket beside the port's owner (\(devices.map(\.name).joined(separator: ", ")))")
-        onReady("packet")
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await receiver.run(port: UInt16(port)) { datagram in
-                responder.receive(datagram.payload, from: datagram.sourceIP, port: datagram.sourcePort)
+            let receiver: PacketSocketReceiver
+            do {
+                receiver = try PacketSocketReceiver(interfaces: devices.map(\.name))
+            } catch {
+                logger.error("PnP discovery is off: UDP \(port) is taken (Asterisk?) and \(error)")
+                try? await gracefulShutdown()
+                return
             }
-        } onCancelOrGracefulShutdown: {
-            receiver.stop()
-        }
+            logger.info(
+                "PnP discovery listening on 224.0.1.75:\(port) through a packet socket beside the port's owner (\(devices.map(\.name).joined(separator: ", ")))"
+            )
+            onReady("packet")
+            await withTaskCancellationOrGracefulShutdownHandler {
+                await receiver.run(port: UInt16(port)) { datagram in
+                    responder.receive(datagram.payload, from: datagram.sourceIP, port: datagram.sourcePort)
+                }
+            } onCancelOrGracefulShutdown: {
+                receiver.stop()
+            }
         #endif
     }
 

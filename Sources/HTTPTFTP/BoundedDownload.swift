@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// One HTTP GET whose body is cut off at a size limit: a source that announces or sends more is
 /// dropped as soon as it crosses the limit, so it never costs more memory than the limit.

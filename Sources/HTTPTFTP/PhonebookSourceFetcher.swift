@@ -1,10 +1,11 @@
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Logging
 public import Provisioning
 public import ServiceLifecycle
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Fetches the directories of other instances in the background and keeps the last good copy of each.
 ///

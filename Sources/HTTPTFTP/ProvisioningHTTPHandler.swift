@@ -144,8 +144,9 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             status = "HTTP/1.1 206 Partial Content"
             headers.append(("Content-Range", "bytes \(wanted.lowerBound)-\(wanted.upperBound)/\(stored.size)"))
         case .failure:
-            send(.rangeNotSatisfiable, text: "range not satisfiable\n", includeBody: !isHead, keepAlive: request.keepAlive,
-                 extraHeaders: [("Content-Range", "bytes */\(stored.size)")], context: context)
+            send(
+                .rangeNotSatisfiable, text: "range not satisfiable\n", includeBody: !isHead, keepAlive: request.keepAlive,
+                extraHeaders: [("Content-Range", "bytes */\(stored.size)")], context: context)
             return
         }
         headers.append(("Content-Type", stored.contentType))

@@ -1,11 +1,12 @@
 public import Logging
 public import NIOCore
 import NIOPosix
-#if canImport(Glibc)
-import Glibc
-#endif
 public import Provisioning
 public import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The HTTP server phones fetch their files from (default port 8480).
 ///

@@ -1,8 +1,9 @@
 import NIOCore
 import NIOPosix
 import Provisioning
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sends a byte range of a file on disk to a channel, 256 KiB at a time.

@@ -1,6 +1,7 @@
 import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The bytes a TFTP transfer sends: a rendered file held in memory, or a firmware file read block

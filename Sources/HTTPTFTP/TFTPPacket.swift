@@ -44,7 +44,9 @@ public enum TFTPPacket: Hashable, Sendable {
             self = .acknowledgement(block: block)
         case 5:
             guard let code = buffer.readInteger(as: UInt16.self) else { throw .truncated }
-            let text = buffer.readableBytesView.firstIndex(of: 0).map { buffer.getString(at: buffer.readerIndex, length: $0 - buffer.readerIndex) ?? "" }
+            let text = buffer.readableBytesView.firstIndex(of: 0).map {
+                buffer.getString(at: buffer.readerIndex, length: $0 - buffer.readerIndex) ?? ""
+            }
             self = .error(code: TFTPErrorCode(rawValue: code) ?? .notDefined, message: text ?? buffer.readString(length: buffer.readableBytes) ?? "")
         case 6:
             var options: [TFTPOption] = []

@@ -97,7 +97,9 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                     try channel.pipeline.syncOperations.addHandler(TFTPTransferHandler(transfer: transfer, client: client, logger: logger))
                 }
             }
-            .bind(host: local?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 } ?? (client.protocol == .inet6 ? "::" : "0.0.0.0"), port: 0)
+            .bind(
+                host: local?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 } ?? (client.protocol == .inet6 ? "::" : "0.0.0.0"), port: 0
+            )
             .whenComplete { result in
                 switch result {
                 case .success(let channel):

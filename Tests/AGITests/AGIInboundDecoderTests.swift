@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import ScriptedAGIClient
 import Testing
+
 @testable import AGI
 
 @Suite struct AGIInboundDecoderTests {
@@ -38,17 +39,19 @@ import Testing
         let wire = file.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n") + "\n"
         let decoded = try decode("agi_request: agi://h/x\n\n" + wire + "200 result= (timeout)\n200 result=1 (speech) endpos=1234 results=1\n")
         let replies = decoded.dropFirst()
-        #expect(replies.map { item -> String in
-            switch item {
-            case .reply(let reply): "\(reply.code):\(reply.result):\(reply.data ?? "-"):\(reply.lines.count)"
-            case .hangup: "HANGUP"
-            case .environment: "env"
-            }
-        } == ["510::-:1", "511::-:1", "520::-:1", "520::-:6", "HANGUP", "200::timeout:1", "200:1:speech:1"])
+        #expect(
+            replies.map { item -> String in
+                switch item {
+                case .reply(let reply): "\(reply.code):\(reply.result):\(reply.data ?? "-"):\(reply.lines.count)"
+                case .hangup: "HANGUP"
+                case .environment: "env"
+                }
+            } == ["510::-:1", "511::-:1", "520::-:1", "520::-:6", "HANGUP", "200::timeout:1", "200:1:speech:1"])
     }
 
     @Test func anyChunking() throws {
-        let wire = "agi_request: agi://127.0.0.1/bind\r\nagi_extension: *123*201\n\nHANGUP\n520-Invalid command syntax.  Proper usage follows:\n Usage: X\n520 End of proper usage.\n200 result=1\n"
+        let wire =
+            "agi_request: agi://127.0.0.1/bind\r\nagi_extension: *123*201\n\nHANGUP\n520-Invalid command syntax.  Proper usage follows:\n Usage: X\n520 End of proper usage.\n200 result=1\n"
         let whole = try decode(wire)
         // Byte by byte, as a slow network would deliver it.
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(AGIInboundDecoder()))

@@ -1,13 +1,15 @@
 import Foundation
 import Logging
 import Provisioning
-import Synchronization
 import ScriptedAGIClient
+import Synchronization
 import TestNetwork
 import Testing
+
 @testable import AGI
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The neighbour lookup against the real kernel: a phone in its own network namespace
@@ -42,7 +44,10 @@ import Glibc
             for host in 100..<200 {
                 try await PhoneNamespace.run(
                     PhoneNamespace.ipCommand!,
-                    ["neigh", "replace", "\(prefix).\(host)", "lladdr", String(format: "00:15:65:77:00:%02x", host - 100), "dev", namespace.hostInterface, "nud", "permanent"]
+                    [
+                        "neigh", "replace", "\(prefix).\(host)", "lladdr", String(format: "00:15:65:77:00:%02x", host - 100), "dev",
+                        namespace.hostInterface, "nud", "permanent",
+                    ]
                 )
             }
             let size = NeighbourTable.readWhole("/proc/net/arp")?.count ?? 0
@@ -68,7 +73,9 @@ import Glibc
                 store: store, credentials: LocalAccountCredentialSource(store: store), logger: Logger(label: "netns"), rebootDelay: .zero
             ) { mac in reboots.macs.withLock { $0.append(mac) } }
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let server = FastAGIServer(host: "127.0.0.1", port: 0, scripts: ["bind": script], logger: Logger(label: "netns")) { continuation.yield($0) }
+            let server = FastAGIServer(host: "127.0.0.1", port: 0, scripts: ["bind": script], logger: Logger(label: "netns")) {
+                continuation.yield($0)
+            }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await server.run() }
                 var iterator = ports.makeAsyncIterator()

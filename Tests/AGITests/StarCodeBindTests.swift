@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import Provisioning
+import ScriptedAGIClient
 import ServiceLifecycle
 import Synchronization
-import ScriptedAGIClient
 import Testing
+
 @testable import AGI
 
 final class Reboots: Sendable {
@@ -24,9 +25,11 @@ final class Reboots: Sendable {
 
     static let arpHeader = "IP address       HW type     Flags       HW address            Mask     Device\n"
 
-    func fixture(arp: String = "192.0.2.31       0x1         0x2         00:15:65:12:34:56     *        eth0\n"
-        + "192.0.2.32       0x1         0x0         00:00:00:00:00:00     *        eth0\n"
-        + "192.0.2.33       0x1         0x2         00:04:13:aa:bb:01     *        eth0\n") throws -> Fixture {
+    func fixture(
+        arp: String = "192.0.2.31       0x1         0x2         00:15:65:12:34:56     *        eth0\n"
+            + "192.0.2.32       0x1         0x0         00:00:00:00:00:00     *        eth0\n"
+            + "192.0.2.33       0x1         0x2         00:04:13:aa:bb:01     *        eth0\n"
+    ) throws -> Fixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
@@ -73,7 +76,8 @@ final class Reboots: Sendable {
     @Test func okBindsAuditsAndRebootsExactlyThatPhone() async throws {
         let fixture = try fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        try fixture.store.addDevice(mac: MACAddress(parsing: "001565999999"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        try fixture.store.addDevice(
+            mac: MACAddress(parsing: "001565999999"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
         try await withServer(fixture) { port in
             let asterisk = FakeAsterisk(variables: ["CHANNEL(pjsip,remote_addr)": "192.0.2.31:5060"])
             let session = try await asterisk.run(port: port, environment: FakeAsterisk.environment(extension: "*123*201"))
@@ -148,9 +152,12 @@ final class Reboots: Sendable {
     @Test func dectHandsetLineComesFromTheCallID() async throws {
         let fixture = try fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
-        try fixture.store.addDevice(mac: MACAddress(parsing: "001565123456"), vendor: .yealink, model: "W52P", templateName: nil, extensionNumber: nil, actor: "t")
+        try fixture.store.addDevice(
+            mac: MACAddress(parsing: "001565123456"), vendor: .yealink, model: "W52P", templateName: nil, extensionNumber: nil, actor: "t")
         try await withServer(fixture) { port in
-            let asterisk = FakeAsterisk(variables: ["CHANNEL(pjsip,remote_addr)": "192.0.2.31:5060", "CHANNEL(pjsip,call-id)": "2_47643482@192.0.2.31"])
+            let asterisk = FakeAsterisk(variables: [
+                "CHANNEL(pjsip,remote_addr)": "192.0.2.31:5060", "CHANNEL(pjsip,call-id)": "2_47643482@192.0.2.31",
+            ])
             let session = try await asterisk.run(port: port, environment: FakeAsterisk.environment(extension: "*123*202"))
             #expect(session.setVariables["PROVISION_STATUS"] == "OK")
         }

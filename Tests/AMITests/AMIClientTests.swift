@@ -5,6 +5,7 @@ import ScriptedAMIServer
 import ServiceLifecycle
 import Synchronization
 import Testing
+
 @testable import AMI
 
 /// The AMI client against a scripted Asterisk on a real socket.
@@ -40,7 +41,10 @@ import Testing
     }
 
     @Test func plainLoginWhereThereIsNoChallenge() async throws {
-        let server = try await ScriptedAMIServer.start { $0.supportsChallenge = false; $0.bannerVersion = "1.2" }
+        let server = try await ScriptedAMIServer.start {
+            $0.supportsChallenge = false
+            $0.bannerVersion = "1.2"
+        }
         defer { Task { await server.stop() } }
         _ = try await AMIConnector.withSession(configuration(server), logger: logger) { _ in true }
         #expect(server.received("Login").first?["Secret"] == "amisecret")
@@ -71,8 +75,12 @@ import Testing
         let directory = try await AMIConnector.withSession(configuration(server), logger: logger) { session in
             try await AMIDirectorySync.fullSync(session)
         }
-        #expect(directory.endpoints["201"]?.credentials == SIPCredentials(extensionNumber: "201", authUsername: "201", password: "pw-201", displayName: "Irina Smirnova"))
-        #expect(directory.endpoints["202"]?.credentials == SIPCredentials(extensionNumber: "202", authUsername: "auth202", password: "pw-202", displayName: "202"))
+        #expect(
+            directory.endpoints["201"]?.credentials
+                == SIPCredentials(extensionNumber: "201", authUsername: "201", password: "pw-201", displayName: "Irina Smirnova"))
+        #expect(
+            directory.endpoints["202"]?.credentials
+                == SIPCredentials(extensionNumber: "202", authUsername: "auth202", password: "pw-202", displayName: "202"))
         #expect(directory.endpoints["203"]?.credentials == nil)
         #expect(directory.endpoints["203"]?.problem?.contains("md5") == true)
         #expect(directory.endpoints["guest"]?.contacts == ["sip:guest@192.0.2.40:5060", "sip:guest@192.0.2.41:5062;ob"])
@@ -129,10 +137,13 @@ import Testing
         }
         #expect(reason.contains("not yet synced"))
         // After a sync, the md5 endpoint stays 503 while a userpass one is served.
-        source.update(AMIDirectory(endpoints: [
-            "201": .init(name: "201", credentials: SIPCredentials(extensionNumber: "201", authUsername: "201", password: "pw", displayName: "A"), problem: nil, contacts: []),
-            "203": .init(name: "203", credentials: nil, problem: "md5", contacts: []),
-        ]))
+        source.update(
+            AMIDirectory(endpoints: [
+                "201": .init(
+                    name: "201", credentials: SIPCredentials(extensionNumber: "201", authUsername: "201", password: "pw", displayName: "A"),
+                    problem: nil, contacts: []),
+                "203": .init(name: "203", credentials: nil, problem: "md5", contacts: []),
+            ]))
         try store.bind(mac: MACAddress(parsing: "001565aabbcc"), extensionNumber: "203", line: 2, actor: "t")
         let after = try await SnapshotBuilder(store: store, credentials: source).build(logger: logger).0
         guard case .unavailable = after.answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil) else {
@@ -143,8 +154,13 @@ import Testing
 
     @Test func aRefusedActionNamesThePermissionItNeeds() {
         let refused = AMIClientError.actionFailed(action: "PJSIPShowAuths", message: "Permission denied")
-        #expect(refused.description == "AMI action PJSIPShowAuths failed: Permission denied (the AMI user needs write = system in manager.conf, unless Asterisk is still booting)")
-        #expect(AMIClientError.actionFailed(action: "PJSIPShowEndpoints", message: "No endpoints").description == "AMI action PJSIPShowEndpoints failed: No endpoints")
+        #expect(
+            refused.description
+                == "AMI action PJSIPShowAuths failed: Permission denied (the AMI user needs write = system in manager.conf, unless Asterisk is still booting)"
+        )
+        #expect(
+            AMIClientError.actionFailed(action: "PJSIPShowEndpoints", message: "No endpoints").description
+                == "AMI action PJSIPShowEndpoints failed: No endpoints")
     }
 
     /// A phone that registers while a sync is in flight: the sync's listing predates it, its ContactStatus does not.

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOTestUtils
 import Testing
+
 @testable import AMI
 
 @Suite struct AMIFrameDecoderTests {
@@ -22,10 +23,11 @@ import Testing
         // The server's side of the capture: everything but the client's actions.
         let wire = try Vectors.wire("ami_md5_login_pjsipshowendpoints_real.txt") { !$0.hasPrefix("Action:") }
         let decoded = messages(try decodeAll(wire))
-        #expect(decoded.map { $0["Event"] ?? "Response:" + ($0["Response"] ?? "") } == [
-            "Response:Success", "Response:Success", "FullyBooted", "SuccessfulAuth", "Response:Success", "EndpointList", "EndpointList",
-            "EndpointListComplete", "Response:Goodbye",
-        ])
+        #expect(
+            decoded.map { $0["Event"] ?? "Response:" + ($0["Response"] ?? "") } == [
+                "Response:Success", "Response:Success", "FullyBooted", "SuccessfulAuth", "Response:Success", "EndpointList", "EndpointList",
+                "EndpointListComplete", "Response:Goodbye",
+            ])
         #expect(decoded[0]["challenge"] == "186191623")
         #expect(decoded[5]["Contacts"] == "")
         #expect(decoded[6]["Contacts"] == "dcs-aor/sip:sip.digiumcloud.net,")
@@ -102,6 +104,7 @@ import Testing
         #expect(AMILoginKey.md5Hex(Array("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
         #expect(AMILoginKey.md5Hex(Array("message digest".utf8)) == "f96b697d7cb7938d525a2f31aaf161d0")
         #expect(
-            AMILoginKey.md5Hex(Array("12345678901234567890123456789012345678901234567890123456789012345678901234567890".utf8)) == "57edf4a22be3c955ac49da2e2107b67a")
+            AMILoginKey.md5Hex(Array("12345678901234567890123456789012345678901234567890123456789012345678901234567890".utf8))
+                == "57edf4a22be3c955ac49da2e2107b67a")
     }
 }

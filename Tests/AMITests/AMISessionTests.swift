@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import Testing
+
 @testable import AMI
 
 /// The session's bookkeeping without a socket.

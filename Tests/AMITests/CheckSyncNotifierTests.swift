@@ -3,6 +3,7 @@ import Provisioning
 import ScriptedAMIServer
 import Synchronization
 import Testing
+
 @testable import AMI
 
 @Suite struct CheckSyncNotifierTests {
@@ -32,8 +33,9 @@ import Testing
         let (outcome, sent) = try await run(phoneIP: "192.0.2.31", directSend: direct)
         #expect(outcome == .sentThroughAsterisk(target: "Endpoint: 201"))
         #expect(sent.count == 1)
-        #expect(sent.first?.headers.map { "\($0.name): \($0.value)" }.filter { !$0.hasPrefix("ActionID") }
-            == ["Action: PJSIPNotify", "Endpoint: 201", "Variable: Event=check-sync;reboot=true"])
+        #expect(
+            sent.first?.headers.map { "\($0.name): \($0.value)" }.filter { !$0.hasPrefix("ActionID") }
+                == ["Action: PJSIPNotify", "Endpoint: 201", "Variable: Event=check-sync;reboot=true"])
         #expect(direct.list.withLock { $0 }.isEmpty)
     }
 

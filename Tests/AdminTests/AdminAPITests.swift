@@ -112,7 +112,8 @@ import Testing
             }
             let routes = Set(AdminRouter.routes)
             #expect(routes.subtracting(described).isEmpty, "routes missing from openapi.json: \(routes.subtracting(described).sorted())")
-            #expect(described.subtracting(routes).isEmpty, "openapi.json describes routes that do not exist: \(described.subtracting(routes).sorted())")
+            #expect(
+                described.subtracting(routes).isEmpty, "openapi.json describes routes that do not exist: \(described.subtracting(routes).sorted())")
             // Each described route answers something other than 404-for-no-route with the token.
             for route in routes.sorted() {
                 let parts = route.split(separator: " ")
@@ -128,7 +129,8 @@ import Testing
 
     @Test func devicesLinesKeysAndTemplatesThroughTheAPI() async throws {
         try await withHarness { h in
-            #expect(try await h.call("POST", "/api/accounts", #"{"extension":"204","displayName":"Irina <b>","password":"S3cret-204"}"#).status == 201)
+            #expect(
+                try await h.call("POST", "/api/accounts", #"{"extension":"204","displayName":"Irina <b>","password":"S3cret-204"}"#).status == 201)
             let created = try await h.call("POST", "/api/devices", #"{"mac":"00:15:65:AA:BB:CC","extension":"204"}"#)
             #expect(created.status == 201)
             let device = try #require(try h.json(created) as? [String: Any])
@@ -138,7 +140,9 @@ import Testing
             #expect(try await h.call("GET", "/api/devices/00%3A15%3A65%3Aaa%3Abb%3Acc").status == 200)
             #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565aabbcc"}"#).status == 409)
             // Keys: replaced whole, validated, and bad input changes nothing.
-            let keys = try await h.call("PUT", "/api/devices/001565aabbcc/keys", #"[{"type":"blf","value":"201","label":"<script>alert(1)</script>"},{"type":"speed","value":"*97"}]"#)
+            let keys = try await h.call(
+                "PUT", "/api/devices/001565aabbcc/keys",
+                #"[{"type":"blf","value":"201","label":"<script>alert(1)</script>"},{"type":"speed","value":"*97"}]"#)
             #expect(keys.status == 200)
             let badType = try await h.call("PUT", "/api/devices/001565aabbcc/keys", #"[{"type":"park","value":"1"}]"#)
             #expect(badType.status == 400 && badType.body.contains(#""field":"[0].type""#))
@@ -159,22 +163,31 @@ import Testing
             #expect(try await h.call("DELETE", "/api/devices/001565aabbcc/lines/2").status == 200)
             #expect(try await h.call("DELETE", "/api/devices/001565aabbcc/lines/2").status == 404)
             // Templates: create, rename, preview with secrets masked, assign.
-            let template = try await h.call("POST", "/api/templates", ##"{"name":"office","vendor":"yealink","body":"#!version:1.0.0.1\naccount.1.user_name = {SIP_NUM}\naccount.1.password = {SIP_PASS}\n"}"##)
+            let template = try await h.call(
+                "POST", "/api/templates",
+                ##"{"name":"office","vendor":"yealink","body":"#!version:1.0.0.1\naccount.1.user_name = {SIP_NUM}\naccount.1.password = {SIP_PASS}\n"}"##
+            )
             #expect(template.status == 201)
             let id = try #require((try h.json(template) as? [String: Any])?["id"] as? Int)
             #expect(try await h.call("POST", "/api/templates", #"{"name":"OFFICE","vendor":"yealink","body":""}"#).status == 409)
-            #expect(try await h.call("PUT", "/api/templates/\(id)", ##"{"name":"office-2","vendor":"yealink","body":"#!version:1.0.0.1\naccount.1.user_name = {SIP_NUM}\n","isVendorDefault":false}"##).status == 200)
+            #expect(
+                try await h.call(
+                    "PUT", "/api/templates/\(id)",
+                    ##"{"name":"office-2","vendor":"yealink","body":"#!version:1.0.0.1\naccount.1.user_name = {SIP_NUM}\n","isVendorDefault":false}"##
+                ).status == 200)
             #expect(try h.store.template(named: "office-2")?.id == Int64(id))
             #expect(try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"template":"office-2"}"#).status == 200)
             #expect(try await h.call("PATCH", "/api/devices/001565aabbcc", #"{"template":"nope"}"#).status == 404)
             try await h.refresh()
-            let preview = try await h.call("POST", "/api/templates/preview", #"{"vendor":"yealink","mac":"001565aabbcc","body":"a = {SIP_NUM}\nb = {SIP_PASS}\nc = {NOPE}\n"}"#)
+            let preview = try await h.call(
+                "POST", "/api/templates/preview", #"{"vendor":"yealink","mac":"001565aabbcc","body":"a = {SIP_NUM}\nb = {SIP_PASS}\nc = {NOPE}\n"}"#)
             #expect(preview.status == 200)
             let previewBody = try #require(try h.json(preview) as? [String: Any])
             #expect((previewBody["body"] as? String)?.hasPrefix("a = 204\nb = ********\nc = {NOPE}\n") == true)
             #expect((previewBody["problems"] as? [String]) == ["unknown placeholder {NOPE} left as it is"])
             let devicePreview = try await h.call("GET", "/api/devices/001565aabbcc/preview")
-            #expect(devicePreview.status == 200 && devicePreview.body.contains("account.1.user_name = 204") && !devicePreview.body.contains("S3cret-204"))
+            #expect(
+                devicePreview.status == 200 && devicePreview.body.contains("account.1.user_name = 204") && !devicePreview.body.contains("S3cret-204"))
             #expect(try await h.call("GET", "/api/devices/001565aabbcc").body.contains(#""template":"office-2""#))
             // Unknown things are 404, malformed MACs 400.
             #expect(try await h.call("GET", "/api/devices/001565000000").status == 404)
@@ -232,13 +245,15 @@ import Testing
             let huge = "{\"name\":\"" + String(repeating: "a", count: 1_100_000) + "\"}"
             let file = h.directory.appendingPathComponent("huge.json")
             try Data(huge.utf8).write(to: file)
-            let tooBig = try await Curl.fetch(h.base + "/api/templates", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
+            let tooBig = try await Curl.fetch(
+                h.base + "/api/templates", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
             #expect(tooBig.status == 413 && tooBig.body == #"{"error":"the body is over 1024 KB","field":null}"#)
             let noRoute = try await h.call("GET", "/api/nothing-here")
             #expect(noRoute.status == 404 && noRoute.body.contains(#""error":"no such resource: GET /api/nothing-here""#))
             let bigTemplate = "{\"name\":\"big\",\"vendor\":\"yealink\",\"body\":\"" + String(repeating: "a", count: 300_000) + "\"}"
             try Data(bigTemplate.utf8).write(to: file)
-            let tooBigTemplate = try await Curl.fetch(h.base + "/api/templates", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
+            let tooBigTemplate = try await Curl.fetch(
+                h.base + "/api/templates", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
             #expect(tooBigTemplate.status == 413 && tooBigTemplate.body.contains("256 KB"))
             #expect(try await h.call("POST", "/api/uri-mappings", #"{"path":"../etc/passwd","template":"x"}"#).status == 422)
             #expect(try await h.call("POST", "/api/phonebook/sources", #"{"url":"javascript:alert(1)"}"#).status == 422)
@@ -255,16 +270,23 @@ import Testing
             try Data(bytes).write(to: file)
             let upload = try await Curl.fetch(
                 h.base + "/api/firmware?vendor=yealink&model=T46S&version=66.86&filename=T46S-66.86.rom",
-                ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "-H", "Content-Type: application/octet-stream", "--data-binary", "@\(file.path)"]
+                [
+                    "-X", "POST", "-H", "Authorization: Bearer \(h.token)", "-H", "Content-Type: application/octet-stream", "--data-binary",
+                    "@\(file.path)",
+                ]
             )
             #expect(upload.status == 201, "\(upload.body)")
             let record = try #require(try FirmwareRepository(store: h.store).list().first)
             #expect(record.size == 300_000 && record.model == "T46S")
             #expect(try Data(contentsOf: FirmwareRepository(store: h.store).fileURL(record)) == Data(bytes))
             // Wrong extension, duplicate, empty, missing name: refused.
-            let wrong = try await Curl.fetch(h.base + "/api/firmware?vendor=snom&filename=x.rom", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
+            let wrong = try await Curl.fetch(
+                h.base + "/api/firmware?vendor=snom&filename=x.rom",
+                ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
             #expect(wrong.status == 422)
-            let duplicate = try await Curl.fetch(h.base + "/api/firmware?vendor=yealink&model=t46s&filename=y.rom", ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
+            let duplicate = try await Curl.fetch(
+                h.base + "/api/firmware?vendor=yealink&model=t46s&filename=y.rom",
+                ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "--data-binary", "@\(file.path)"])
             #expect(duplicate.status == 409)
             let empty = try await h.call("POST", "/api/firmware?vendor=htek&filename=e.rom", "")
             #expect(empty.status == 422)
@@ -298,7 +320,10 @@ import Testing
             let asked = ContinuousClock.now
             let expecting = try await Curl.fetch(
                 h.base + "/api/firmware?vendor=snom&filename=asked.bin",
-                ["-X", "POST", "-H", "Authorization: Bearer \(h.token)", "-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary", "@\(file.path)"]
+                [
+                    "-X", "POST", "-H", "Authorization: Bearer \(h.token)", "-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary",
+                    "@\(file.path)",
+                ]
             )
             #expect(expecting.status == 201)
             #expect(ContinuousClock.now - asked < .seconds(3), "the upload waited for a 100 Continue that never came")
@@ -350,7 +375,10 @@ import Testing
                 ("/api/firmware/\(id)", #"{"version": "#, 400, #"{"error":"the body is not valid JSON","field":null}"#),
                 ("/api/firmware/\(id)", #"{"notes":"two\nlines"}"#, 422, #"{"error":"notes must be at most 256 bytes on one line","field":"notes"}"#),
                 ("/api/firmware/\(id)", #"{"version":"3","model":"X6U\u0001Pro"}"#, 422, nil),
-                ("/api/firmware/\(id)", #"{"version":"3","model":"x4"}"#, 409, #"{"error":"a Fanvil firmware for x4 exists already; remove it or replace its file","field":"model"}"#),
+                (
+                    "/api/firmware/\(id)", #"{"version":"3","model":"x4"}"#, 409,
+                    #"{"error":"a Fanvil firmware for x4 exists already; remove it or replace its file","field":"model"}"#
+                ),
             ]
             for (path, body, status, expected) in refusals {
                 let answer = try await h.call("PATCH", path, body)

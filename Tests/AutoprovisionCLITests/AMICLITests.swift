@@ -1,9 +1,9 @@
-import TestCLI
 import AMI
 import Foundation
-import TestHTTP
 import ScriptedAMIServer
 import Synchronization
+import TestCLI
+import TestHTTP
 import Testing
 
 /// The CLI and the daemon against a scripted Asterisk manager interface.
@@ -58,7 +58,10 @@ import Testing
         let port = 20000 + Int.random(in: 0..<20000)
         let serve = Process()
         serve.executableURL = CLI.executable
-        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port), "--agi", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--no-pnp", "--ami", "127.0.0.1:\(server.port)"]
+        serve.arguments = [
+            "serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port), "--agi", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+            "--no-pnp", "--ami", "127.0.0.1:\(server.port)",
+        ]
         serve.environment = ProcessInfo.processInfo.environment.merging(["AUTOPROVISION_AMI_SECRET": "amisecret"]) { $1 }
         let log = Pipe()
         serve.standardError = log
@@ -76,7 +79,8 @@ import Testing
 
         // The fetch recorded 127.0.0.1 as the phone's address; its contact there is endpoint 201's only one.
         try await Task.sleep(for: .milliseconds(1500))
-        let reboot = try cli.run(["device", "reboot", "001565aabbcc", "--ami", "127.0.0.1:\(server.port)"], environment: ["AUTOPROVISION_AMI_SECRET": "amisecret"])
+        let reboot = try cli.run(
+            ["device", "reboot", "001565aabbcc", "--ami", "127.0.0.1:\(server.port)"], environment: ["AUTOPROVISION_AMI_SECRET": "amisecret"])
         #expect(reboot.status == 0, "\(reboot.stderr)")
         #expect(reboot.stdout == "check-sync sent through Asterisk (Endpoint: 201)\n")
         let notifies = server.received("PJSIPNotify")

@@ -1,5 +1,5 @@
-import TestCLI
 import Foundation
+import TestCLI
 import TestHTTP
 import TestNetwork
 import Testing
@@ -110,13 +110,17 @@ import Testing
             try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
 
             do {
-                try await PhoneNamespace.run(Self.python!, [
-                    Self.root.appendingPathComponent("Tests/Browser/admin_ui_test.py").path, "--admin", admin, "--provisioning",
-                    "http://127.0.0.1:\(httpPort)", "--token-file", tokenFile, "--screenshots", screenshots.path, "--mac", "00:15:65:f4:f9:e1",
-                    "--discover-command", discover, "--extension", "204",
-                ])
+                try await PhoneNamespace.run(
+                    Self.python!,
+                    [
+                        Self.root.appendingPathComponent("Tests/Browser/admin_ui_test.py").path, "--admin", admin, "--provisioning",
+                        "http://127.0.0.1:\(httpPort)", "--token-file", tokenFile, "--screenshots", screenshots.path, "--mac", "00:15:65:f4:f9:e1",
+                        "--discover-command", discover, "--extension", "204",
+                    ])
             } catch {
-                Issue.record("the browser walk-through failed:\n\(error)\n--- daemon log ---\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+                Issue.record(
+                    "the browser walk-through failed:\n\(error)\n--- daemon log ---\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))"
+                )
             }
             let shots = try FileManager.default.contentsOfDirectory(atPath: screenshots.path).filter { $0.hasSuffix(".png") }
             #expect(shots.count >= 6, "screenshots: \(shots.sorted())")

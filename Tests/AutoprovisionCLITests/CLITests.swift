@@ -1,6 +1,6 @@
-import TestCLI
 import Foundation
 import Provisioning
+import TestCLI
 import TestHTTP
 import Testing
 
@@ -9,7 +9,8 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.run(["settings", "set", "pbx-host", "192.0.2.10"]).status == 0)
-        let added = try cli.run(["account", "add", "204", "--password-env", "SIP_PASSWORD", "--name", "Bob"], environment: ["SIP_PASSWORD": "Tr0ub4dor&3"])
+        let added = try cli.run(
+            ["account", "add", "204", "--password-env", "SIP_PASSWORD", "--name", "Bob"], environment: ["SIP_PASSWORD": "Tr0ub4dor&3"])
         #expect(added.status == 0, "\(added.stderr)")
         #expect(try cli.run(["device", "add", "00:15:65:AA:BB:CC", "--extension", "204"]).status == 0)
 
@@ -96,7 +97,10 @@ import Testing
         let port = 20000 + Int.random(in: 0..<20000)
         let serve = Process()
         serve.executableURL = CLI.executable
-        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port), "--agi", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--no-pnp"]
+        serve.arguments = [
+            "serve", "--db", cli.database, "--bind", "127.0.0.1", "--http-port", String(port), "--agi", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+            "--no-pnp",
+        ]
         let log = Pipe()
         serve.standardError = log
         serve.standardOutput = Pipe()
@@ -139,8 +143,9 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.run(["settings", "set", "extension-template", "*77*1000"]).status == 0)
-        let secret = try #require(try cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
-            .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
+        let secret = try #require(
+            try cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
+                .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
         let output = cli.directory.appendingPathComponent("asterisk").path
         let result = try cli.run(["asterisk-conf", "--output", output, "--agi", "127.0.0.1:4600"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -111,12 +111,14 @@ import Testing
     @Test func theAPITableMatchesTheRoutes() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("docs/admin-api.md"), encoding: .utf8)
         let row = try Regex(#"^\| (GET|POST|PUT|PATCH|DELETE) \| `(/api/[^`?]*)"#).anchorsMatchLineEndings()
-        let documented = Set(text.matches(of: row).map { match in
-            let line = String(text[match.range]).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            return "\(line[0]) \(line[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")))"
-        })
+        let documented = Set(
+            text.matches(of: row).map { match in
+                let line = String(text[match.range]).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+                return "\(line[0]) \(line[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")))"
+            })
         let routes = Set(AdminRouter.routes)
-        #expect(documented.subtracting(routes).isEmpty, "docs/admin-api.md lists routes that do not exist: \(documented.subtracting(routes).sorted())")
+        #expect(
+            documented.subtracting(routes).isEmpty, "docs/admin-api.md lists routes that do not exist: \(documented.subtracting(routes).sorted())")
         #expect(routes.subtracting(documented).isEmpty, "routes missing from docs/admin-api.md: \(routes.subtracting(documented).sorted())")
     }
 }
@@ -149,7 +151,8 @@ struct HelpDump: Decodable {
             var command = self
             var positionals = (command.arguments ?? []).filter { $0.kind == "positional" }[...]
             var pendingValue = false
-            for word in words.map({ $0.filter { !"[]()".contains($0) } }) where !word.isEmpty && word != "…" && word != "..." && !word.hasPrefix("<") {
+            for word in words.map({ $0.filter { !"[]()".contains($0) } }) where !word.isEmpty && word != "…" && word != "..." && !word.hasPrefix("<")
+            {
                 if pendingValue {
                     pendingValue = false
                     continue
@@ -161,7 +164,8 @@ struct HelpDump: Decodable {
                         guard alternative.hasPrefix("-") else { continue }
                         let name = String(alternative.split(separator: "=", maxSplits: 1)[0])
                         let (kind, bare) = name.hasPrefix("--") ? ("long", String(name.dropFirst(2))) : ("short", String(name.dropFirst()))
-                        guard let argument = command.arguments?.first(where: { $0.names?.contains { $0.kind == kind && $0.name == bare } ?? false }) else {
+                        guard let argument = command.arguments?.first(where: { $0.names?.contains { $0.kind == kind && $0.name == bare } ?? false })
+                        else {
                             return "'\(command.commandName)' has no option \(name)"
                         }
                         pendingValue = argument.kind == "option" && !alternative.contains("=")

@@ -44,11 +44,12 @@ import Testing
             let start = ContinuousClock.now
             var body = ""
             repeat {
-                let response = if let userAgent {
-                    try? await Curl.fetch(url, ["--max-time", "2"], userAgent: userAgent)
-                } else {
-                    try? await Curl.fetch(url, ["--max-time", "2"])
-                }
+                let response =
+                    if let userAgent {
+                        try? await Curl.fetch(url, ["--max-time", "2"], userAgent: userAgent)
+                    } else {
+                        try? await Curl.fetch(url, ["--max-time", "2"])
+                    }
                 body = response?.status == 200 ? response?.body ?? "" : ""
                 if done(body) { return body }
                 try await Task.sleep(for: .milliseconds(100))
@@ -97,7 +98,10 @@ import Testing
             (["001565aabbcc", "--template", "nope"], "no template named 'nope'"),
             (["001565aabbcc", "--template", "snom-desk"], "template 'snom-desk' is for Snom, but the device is a Yealink"),
             (["001565aabbcc", "--vendor", "snom"], "device 00:15:65:aa:bb:cc uses the Yealink template 'office'; change the template first"),
-            (["001565aabbcc", "--model", "T46S\tx"], "model 'T46S?x' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit"),
+            (
+                ["001565aabbcc", "--model", "T46S\tx"],
+                "model 'T46S?x' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit"
+            ),
             (["not-a-mac", "--model", "T46S"], "'not-a-mac' is not a MAC address: expected 12 hex digits, optionally separated by ':', '-' or '.'"),
         ]
         for (arguments, message) in refusals {
@@ -124,9 +128,13 @@ import Testing
 
         // Vendor and template in one go, a model with a space; then back, and a repeat that changes nothing.
         let moved = try cli.run(["device", "set", "001565aabbcc", "--vendor", "snom", "--template", "SNOM-DESK", "--model", " D785 "])
-        #expect(moved.stdout == "device 00:15:65:aa:bb:cc: vendor yealink -> snom, model (none) -> D785, template office -> snom-desk\n", "\(moved.stderr)")
+        #expect(
+            moved.stdout == "device 00:15:65:aa:bb:cc: vendor yealink -> snom, model (none) -> D785, template office -> snom-desk\n",
+            "\(moved.stderr)")
         let back = try cli.run(["device", "set", "001565aabbcc", "--vendor", "yealink", "--no-template", "--model", "X6U Pro"])
-        #expect(back.stdout == "device 00:15:65:aa:bb:cc: vendor snom -> yealink, model D785 -> X6U Pro, template snom-desk -> (none)\n", "\(back.stderr)")
+        #expect(
+            back.stdout == "device 00:15:65:aa:bb:cc: vendor snom -> yealink, model D785 -> X6U Pro, template snom-desk -> (none)\n", "\(back.stderr)"
+        )
         #expect(try cli.run(["device", "set", "001565aabbcc", "--model", "X6U Pro"]).stdout == "device 00:15:65:aa:bb:cc unchanged\n")
         let last = try listed()
         #expect(last["template"] == nil && last["model"] as? String == "X6U Pro" && last["vendor"] as? String == "yealink")
@@ -143,11 +151,19 @@ import Testing
         let refusals: [([String], String)] = [
             (["firmware", "set", "99", "--version", "3"], "no firmware with id 99"),
             (["firmware", "set", "1", "--model", "x4"], "a Fanvil firmware for x4 exists already; remove it or replace its file"),
-            (["firmware", "set", "2", "--model", "X6U Pro", "--version", "9"], "a Fanvil firmware for X6U Pro exists already (id 1, model 'x6u-pro'); remove it or replace its file"),
-            (["firmware", "set", "1", "--model", "X6U/Pro"], "model 'X6U/Pro' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit"),
+            (
+                ["firmware", "set", "2", "--model", "X6U Pro", "--version", "9"],
+                "a Fanvil firmware for X6U Pro exists already (id 1, model 'x6u-pro'); remove it or replace its file"
+            ),
+            (
+                ["firmware", "set", "1", "--model", "X6U/Pro"],
+                "model 'X6U/Pro' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit"
+            ),
             (["firmware", "set", "1", "--notes", "two\nlines"], "notes must be at most 256 bytes on one line"),
-            (["firmware", "add", try file(cli, "pro.z"), "--vendor", "fanvil", "--model", "Fanvil X6U Pro"],
-             "a Fanvil firmware for Fanvil X6U Pro exists already (id 1, model 'x6u-pro'); remove it or replace its file"),
+            (
+                ["firmware", "add", try file(cli, "pro.z"), "--vendor", "fanvil", "--model", "Fanvil X6U Pro"],
+                "a Fanvil firmware for Fanvil X6U Pro exists already (id 1, model 'x6u-pro'); remove it or replace its file"
+            ),
         ]
         for (arguments, message) in refusals {
             let result = try cli.run(arguments)

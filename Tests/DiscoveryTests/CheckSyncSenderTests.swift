@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
 @testable import Discovery
 
 @Suite struct CheckSyncSenderTests {
@@ -11,7 +12,10 @@ import Testing
 
     @Test func digestKnownAnswers() throws {
         // RFC 2617 §3.5, with the method and URI of its example.
-        let rfc = try SIPDigestChallenge(parsing: #"Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#)
+        let rfc = try SIPDigestChallenge(
+            parsing:
+                #"Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#
+        )
         let header = rfc.authorization(method: "GET", uri: "/dir/index.html", username: "Mufasa", password: "Circle Of Life", cnonce: "0a4f113b")
         #expect(header.contains(#"response="6629fae49393a05397450978507c4ef1""#))
         #expect(header.contains("qop=auth, nc=00000001, cnonce=\"0a4f113b\""))
@@ -19,19 +23,27 @@ import Testing
         // No qop (RFC 2069 form): md5(HA1:nonce:HA2), as Asterisk and older phones use it.
         let plain = try SIPDigestChallenge(parsing: "Digest realm=asterisk,nonce=abc123,algorithm=md5")
         let answer = plain.authorization(method: "NOTIFY", uri: "sip:200@192.0.2.5:5060", username: "200", password: "secret200", cnonce: "x")
-        #expect(answer == #"Digest username="200", realm="asterisk", nonce="abc123", uri="sip:200@192.0.2.5:5060", response="fcfcac8e5c6afce5c34f3880ad93ac23", algorithm=MD5"#)
+        #expect(
+            answer
+                == #"Digest username="200", realm="asterisk", nonce="abc123", uri="sip:200@192.0.2.5:5060", response="fcfcac8e5c6afce5c34f3880ad93ac23", algorithm=MD5"#
+        )
     }
 
     @Test func challengesThatCannotBeAnsweredAreRefusedByName() {
         #expect(throws: SIPDigestError.notDigest("Basic realm=\"x\"")) { try SIPDigestChallenge(parsing: "Basic realm=\"x\"") }
         #expect(throws: SIPDigestError.missingParameter("realm or nonce")) { try SIPDigestChallenge(parsing: "Digest realm=\"x\"") }
-        #expect(throws: SIPDigestError.unsupported("algorithm SHA-256")) { try SIPDigestChallenge(parsing: "Digest realm=\"x\", nonce=\"y\", algorithm=SHA-256") }
-        #expect(throws: SIPDigestError.unsupported("qop auth-int")) { try SIPDigestChallenge(parsing: "Digest realm=\"x\", nonce=\"y\", qop=\"auth-int\"") }
+        #expect(throws: SIPDigestError.unsupported("algorithm SHA-256")) {
+            try SIPDigestChallenge(parsing: "Digest realm=\"x\", nonce=\"y\", algorithm=SHA-256")
+        }
+        #expect(throws: SIPDigestError.unsupported("qop auth-int")) {
+            try SIPDigestChallenge(parsing: "Digest realm=\"x\", nonce=\"y\", qop=\"auth-int\"")
+        }
     }
 
     @Test func requestIsWellFormed() throws {
         let request = CheckSyncRequest(
-            requestURI: "sip:guest@192.0.2.41:5062;ob", local: ("192.0.2.10", 40000), callID: "c1@autoprovision", fromTag: "t1", event: "check-sync;reboot=true"
+            requestURI: "sip:guest@192.0.2.41:5062;ob", local: ("192.0.2.10", 40000), callID: "c1@autoprovision", fromTag: "t1",
+            event: "check-sync;reboot=true"
         )
         let text = request.message(cseq: 1, branch: "abc").serialized
         #expect(text.hasPrefix("NOTIFY sip:guest@192.0.2.41:5062;ob SIP/2.0\r\n"))
@@ -68,7 +80,8 @@ import Testing
         let wrong = try await ChallengingPhone.start(password: "secret200")
         await #expect(throws: CheckSyncSendError.credentialsRejected(401)) {
             try await CheckSyncSender.send(
-                requestURI: "sip:200@127.0.0.1:\(wrong.port)", host: "127.0.0.1", port: wrong.port, credentials: ("200", "not-it"), event: "check-sync",
+                requestURI: "sip:200@127.0.0.1:\(wrong.port)", host: "127.0.0.1", port: wrong.port, credentials: ("200", "not-it"),
+                event: "check-sync",
                 timeout: Self.busy
             )
         }
@@ -83,7 +96,9 @@ import Testing
 
     @Test func aSilentPhoneIsReportedAfterTheTimeoutAndRetransmittedTo() async throws {
         let silent = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0) { channel in
-            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel) }
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+            }
         }
         let port = silent.channel.localAddress!.port!
         let received = Mutex(0)
@@ -140,11 +155,15 @@ final class ChallengingPhone: Sendable {
                         }
                         let status: String
                         if let authorization = request["Authorization"] {
-                            status = authorization.contains("response=\"\(Self.expected(authorization, uri: uri, password: password))\"") ? "200 OK" : "401 Unauthorized"
+                            status =
+                                authorization.contains("response=\"\(Self.expected(authorization, uri: uri, password: password))\"")
+                                ? "200 OK" : "401 Unauthorized"
                         } else {
                             status = "401 Unauthorized"
                         }
-                        if status.hasPrefix("401") { headers.append(("WWW-Authenticate", #"Digest realm="snom", nonce="n0nce42", qop="auth", algorithm=MD5"#)) }
+                        if status.hasPrefix("401") {
+                            headers.append(("WWW-Authenticate", #"Digest realm="snom", nonce="n0nce42", qop="auth", algorithm=MD5"#))
+                        }
                         let text = "SIP/2.0 \(status)\r\n" + headers.map { "\($0.name): \($0.value)\r\n" }.joined() + "Content-Length: 0\r\n\r\n"
                         try await replies.write(AddressedEnvelope(remoteAddress: datagram.remoteAddress, data: ByteBuffer(string: text)))
                         if status.hasPrefix("200") || request["Authorization"] != nil { break }

@@ -5,9 +5,11 @@ import ServiceLifecycle
 import Synchronization
 import TestNetwork
 import Testing
+
 @testable import Discovery
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// PnP over real multicast: a phone in its own network namespace behind a veth pair sends a
@@ -38,7 +40,8 @@ import Glibc
             let (ready, continuation) = AsyncStream.makeStream(of: String.self)
             let service = PnPService(store: store, catalog: catalog, interfaces: [hostInterface], logger: logger) { continuation.yield($0) }
             let group = ServiceGroup(services: [service], logger: logger)
-            let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt")
+            let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt")
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var iterator = ready.makeAsyncIterator()

@@ -1,13 +1,16 @@
 import Foundation
 import Provisioning
 import Testing
+
 @testable import Discovery
 
 @Suite struct PnPSubscribeTests {
     /// A vector file's SIP text without `#` comments, with CRLF line ends as on the wire.
     static func wire(_ name: String, part: Int = 0) throws -> [UInt8] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vectors/\(name)")
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.hasPrefix("#")
+        }
         // Messages are separated by a blank line followed by a start line.
         var messages: [[Substring]] = [[]]
         for line in lines {
@@ -52,7 +55,10 @@ import Testing
     }
 
     @Test func everyMACSpellingAndTheFromFallback() {
-        for uri in ["sip:MAC%3a001565aabbcc@224.0.1.75", "sip:MAC%3A001565AABBCC@h", "sip:MAC:00-15-65-aa-bb-cc@h", "sip:MAC=001565aabbcc@h", "sip:MAC001565aabbcc@h"] {
+        for uri in [
+            "sip:MAC%3a001565aabbcc@224.0.1.75", "sip:MAC%3A001565AABBCC@h", "sip:MAC:00-15-65-aa-bb-cc@h", "sip:MAC=001565aabbcc@h",
+            "sip:MAC001565aabbcc@h",
+        ] {
             #expect(PnPSubscribe.mac(inURI: uri)?.compact == "001565aabbcc", "\(uri)")
         }
         #expect(PnPSubscribe.mac(inURI: "sip:224.0.1.75:5060") == nil)
@@ -62,7 +68,8 @@ import Testing
     }
 
     @Test func compactHeadersAndFoldedLines() throws {
-        let text = "SUBSCRIBE sip:MAC001565aabbcc@224.0.1.75 SIP/2.0\r\nv: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1\r\nf: <sip:a@b>;tag=1\r\nt: <sip:a@b>\r\ni: abc\r\nCSeq: 1 SUBSCRIBE\r\no: ua-profile;\r\n vendor=\"yealink\"\r\n\r\n"
+        let text =
+            "SUBSCRIBE sip:MAC001565aabbcc@224.0.1.75 SIP/2.0\r\nv: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1\r\nf: <sip:a@b>;tag=1\r\nt: <sip:a@b>\r\ni: abc\r\nCSeq: 1 SUBSCRIBE\r\no: ua-profile;\r\n vendor=\"yealink\"\r\n\r\n"
         let subscribe = try PnPSubscribe(SIPMessage(parsing: Array(text.utf8)))
         #expect(subscribe.callID == "abc")
         #expect(subscribe.announcedVendor == "yealink")
@@ -73,7 +80,8 @@ import Testing
         let source = (ip: "192.168.10.67", port: 5060)
         let local = (ip: "192.168.100.10", port: 5060)
         let ok = PnPReply.ok(subscribe, source: source, local: local, tag: "a1b2c3d4")
-        let notify = PnPReply.notify(subscribe, source: source, local: local, tag: "a1b2c3d4", url: "http://192.168.100.10/prov/snom.htm", branch: "7f3e9a21")
+        let notify = PnPReply.notify(
+            subscribe, source: source, local: local, tag: "a1b2c3d4", url: "http://192.168.100.10/prov/snom.htm", branch: "7f3e9a21")
         #expect(Array(ok.serialized.utf8) == (try Self.wire("sip_pnp_recommended_reply_rfc.txt", part: 0)))
         #expect(Array(notify.serialized.utf8) == (try Self.wire("sip_pnp_recommended_reply_rfc.txt", part: 1)))
     }

@@ -2,11 +2,13 @@ import NIOCore
 import NIOEmbedded
 import NIOTestUtils
 import Testing
+
 @testable import HTTPTFTP
 
 /// The request decoder without sockets: drip-fed, batched and hostile input.
 @Suite struct PhoneHTTPRequestDecoderTests {
-    let yealink = "GET /001565aabbcc.cfg HTTP/1.1\r\nHost: 192.0.2.10:8480\r\nUser-Agent: Yealink SIP-T46G 28.72.0.1 00:15:65:4a:a9:37\r\nAccept: */*\r\n\r\n"
+    let yealink =
+        "GET /001565aabbcc.cfg HTTP/1.1\r\nHost: 192.0.2.10:8480\r\nUser-Agent: Yealink SIP-T46G 28.72.0.1 00:15:65:4a:a9:37\r\nAccept: */*\r\n\r\n"
 
     @Test func decodesWhateverTheChunking() throws {
         let snom = "HEAD /snomD785-000413922D24.htm?mac=000413922D24 HTTP/1.0\r\nuser-agent:Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33)\r\n\r\n"
@@ -15,7 +17,8 @@ import Testing
         let inputs = [yealink, snom, bare, withBody].map { ByteBuffer(string: $0) }
         let expected = [
             PhoneHTTPRequest(
-                method: "GET", target: "/001565aabbcc.cfg", minorVersion: 1, keepAlive: true, userAgent: "Yealink SIP-T46G 28.72.0.1 00:15:65:4a:a9:37"),
+                method: "GET", target: "/001565aabbcc.cfg", minorVersion: 1, keepAlive: true,
+                userAgent: "Yealink SIP-T46G 28.72.0.1 00:15:65:4a:a9:37"),
             PhoneHTTPRequest(
                 method: "HEAD", target: "/snomD785-000413922D24.htm?mac=000413922D24", minorVersion: 0, keepAlive: false,
                 userAgent: "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33)"),

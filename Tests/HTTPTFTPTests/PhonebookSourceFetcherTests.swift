@@ -1,38 +1,39 @@
-import TestHTTP
 import Foundation
 import Logging
 import Provisioning
+import TestHTTP
 import Testing
+
 @testable import HTTPTFTP
 
 /// External phonebook sources over real HTTP: another instance, and sources that misbehave.
 @Suite struct PhonebookSourceFetcherTests {
     /// A small HTTP server that answers 500, HTML, 2 MB, an endless body, or nothing at all, by path.
     static let misbehavingServer = #"""
-    import http.server, socketserver, sys, time
-    class H(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *a): pass
-        def do_GET(self):
-            if self.path == "/hang":
-                time.sleep(10)
-                return
-            if self.path == "/500":
-                self.send_response(500); self.end_headers(); return
-            if self.path == "/endless":
-                # No Content-Length: the body goes on until the client hangs up.
-                self.send_response(200); self.end_headers()
-                self.wfile.write(b"<YealinkIPPhoneDirectory>")
-                try:
-                    for _ in range(100000): self.wfile.write(b"x" * 65536)
-                except OSError:
-                    pass
-                return
-            body = b"<html><body>Login</body></html>" if self.path == "/html" else b"<YealinkIPPhoneDirectory>" + b"x" * 2_000_000
-            self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-    class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-    s = S(("127.0.0.1", int(sys.argv[1])), H)
-    s.serve_forever()
-    """#
+        import http.server, socketserver, sys, time
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def do_GET(self):
+                if self.path == "/hang":
+                    time.sleep(10)
+                    return
+                if self.path == "/500":
+                    self.send_response(500); self.end_headers(); return
+                if self.path == "/endless":
+                    # No Content-Length: the body goes on until the client hangs up.
+                    self.send_response(200); self.end_headers()
+                    self.wfile.write(b"<YealinkIPPhoneDirectory>")
+                    try:
+                        for _ in range(100000): self.wfile.write(b"x" * 65536)
+                    except OSError:
+                        pass
+                    return
+                body = b"<html><body>Login</body></html>" if self.path == "/html" else b"<YealinkIPPhoneDirectory>" + b"x" * 2_000_000
+                self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+        class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+        s = S(("127.0.0.1", int(sys.argv[1])), H)
+        s.serve_forever()
+        """#
 
     @Test func goodSourcesMergeAndBadOnesAreSkippedWithoutDelayingPhones() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
@@ -89,7 +90,8 @@ import Testing
         let reasons: [String: String] = [
             "/500": "HTTP 500", "/html": "not a Yealink directory document", "/big": "over 1 MB", "/endless": "over 1 MB",
         ]
-        let fetcher = PhonebookSourceFetcher(store: local, cache: PhonebookCache(), catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 20)
+        let fetcher = PhonebookSourceFetcher(
+            store: local, cache: PhonebookCache(), catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 20)
         for (path, reason) in reasons.sorted(by: { $0.key < $1.key }) {
             let outcome = await fetcher.fetch(PhonebookSourceRecord(url: "http://127.0.0.1:\(badPort)\(path)", name: path))
             #expect(outcome == .failure(SkippedSource(reason: reason)), "\(path)")
@@ -98,7 +100,8 @@ import Testing
         let cache = PhonebookCache()
         let failing = try #require(try local.phonebookSources().first { $0.url.hasSuffix("/500") })
         cache.update(source: failing.url, entries: [PhonebookEntry(name: "Kept", number: "1")])
-        await PhonebookSourceFetcher(store: local, cache: cache, catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 1).fetch(failing)
+        await PhonebookSourceFetcher(store: local, cache: cache, catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 1).fetch(
+            failing)
         #expect(cache.all.map(\.name) == ["Kept"])
     }
 }

@@ -1,4 +1,3 @@
-import TestHTTP
 import Foundation
 import HTTPTFTP
 import Logging
@@ -6,6 +5,7 @@ import NIOCore
 import Provisioning
 import ServiceLifecycle
 import Synchronization
+import TestHTTP
 import Testing
 
 /// The provisioning server on a real socket, fetched with the real curl client.
@@ -71,7 +71,9 @@ import Testing
     @Test func bodyIsExactlyWhatRenderMakes() async throws {
         let (store, directory) = try seededStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(logger: Logger(label: "t")).0
+        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(
+            logger: Logger(label: "t")
+        ).0
         guard case .file(let file, _) = snapshot.answer(path: "/001565aabbcc.cfg", userAgent: nil, remoteIP: nil) else {
             Issue.record("no file")
             return
@@ -102,7 +104,8 @@ import Testing
     @Test func refusalsHaveTheRightStatus() async throws {
         let (store, directory) = try seededStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try store.addDevice(mac: MACAddress(parsing: "001565000099"), vendor: nil, model: nil, templateName: nil, extensionNumber: "999", actor: "test")
+        try store.addDevice(
+            mac: MACAddress(parsing: "001565000099"), vendor: nil, model: nil, templateName: nil, extensionNumber: "999", actor: "test")
         try store.set(.macBlacklist, to: "0c383eaabbcc")
         try await withServer(store) { base in
             #expect(try await Curl.fetch(base + "/").status == 200)
@@ -146,7 +149,10 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(1)
             var seen = false
             while ContinuousClock.now < deadline {
-                if try await Curl.fetch(base + "/001565aabbcc.cfg").body.contains("account.1.password = changed") { seen = true; break }
+                if try await Curl.fetch(base + "/001565aabbcc.cfg").body.contains("account.1.password = changed") {
+                    seen = true
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(seen)
@@ -161,7 +167,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try await withServer(store) { base in
             let url = URL(string: base)!
-            for garbage in ["\u{0}\u{1}\u{2}garbage\r\n\r\n", "GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"] {
+            for garbage in [
+                "\u{0}\u{1}\u{2}garbage\r\n\r\n", "GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+            ] {
                 try RawSocket.send(garbage, host: "127.0.0.1", port: url.port!)
             }
             let status = try await Curl.fetch(base + "/001565aabbcc.cfg").status

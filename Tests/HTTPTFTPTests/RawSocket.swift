@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes raw bytes to a TCP server and reads until it closes or 2 s pass, for malformed-input tests.

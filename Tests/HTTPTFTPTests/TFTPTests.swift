@@ -1,14 +1,16 @@
-import TestHTTP
 import Foundation
 import Logging
 import NIOCore
 import Provisioning
 import ServiceLifecycle
+import TestHTTP
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
+
 @testable import HTTPTFTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct TFTPPacketTests {
     /// The byte-exact packets of the reference file, by their heading.
@@ -45,11 +47,20 @@ import Glibc
         #expect(name == "y000000000028.cfg")
         #expect(options.map(\.name) == ["blksize", "tsize", "timeout", "windowsize"])
         let expected: [(String, TFTPPacket)] = [
-            ("OACK blksize=1468 tsize=1234", .optionAcknowledgement([TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "1234")])),
+            (
+                "OACK blksize=1468 tsize=1234",
+                .optionAcknowledgement([TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "1234")])
+            ),
             ("ACK block 0 (client acknowledges OACK on RRQ)", .acknowledgement(block: 0)),
-            ("DATA block 1 carrying a whole 4-byte file \"#!ve\" (4 < blksize, so it is also the final block)", .data(block: 1, payload: ByteBuffer(string: "#!ve"))),
+            (
+                "DATA block 1 carrying a whole 4-byte file \"#!ve\" (4 < blksize, so it is also the final block)",
+                .data(block: 1, payload: ByteBuffer(string: "#!ve"))
+            ),
             ("ERROR 1 File not found", .error(code: .fileNotFound, message: "File not found")),
-            ("ERROR 2 Access violation (e.g. WRQ on a read-only server, path traversal)", .error(code: .accessViolation, message: "Access violation")),
+            (
+                "ERROR 2 Access violation (e.g. WRQ on a read-only server, path traversal)",
+                .error(code: .accessViolation, message: "Access violation")
+            ),
             ("ERROR 4 Illegal TFTP operation", .error(code: .illegalOperation, message: "Illegal TFTP operation")),
             ("ERROR 5 Unknown transfer ID (packet from wrong source port)", .error(code: .unknownTransferID, message: "Unknown transfer ID")),
         ]
@@ -69,10 +80,12 @@ import Glibc
 
 @Suite struct TFTPTransferTests {
     @Test func optionsAreAcknowledgedOnlyWhenAskedAndSane() {
-        let transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 1, count: 3000))), requested: [
-            TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "0"), TFTPOption(name: "bogus", value: "1"),
-            TFTPOption(name: "timeout", value: "999"),
-        ])
+        let transfer = TFTPTransfer(
+            file: TFTPBody(ByteBuffer(bytes: Array(repeating: 1, count: 3000))),
+            requested: [
+                TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "0"), TFTPOption(name: "bogus", value: "1"),
+                TFTPOption(name: "timeout", value: "999"),
+            ])
         #expect(transfer.options == [TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "3000")])
         #expect(transfer.blockSize == 1468)
         #expect(TFTPTransfer(file: TFTPBody(ByteBuffer()), requested: []).options.isEmpty)
@@ -102,7 +115,8 @@ import Glibc
     }
 
     @Test func retransmitsThenGivesUp() {
-        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: [1, 2, 3])), options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
+        var transfer = TFTPTransfer(
+            file: TFTPBody(ByteBuffer(bytes: [1, 2, 3])), options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
         let oack = TFTPTransfer.Action.send([.optionAcknowledgement([TFTPOption(name: "tsize", value: "3")])])
         #expect(transfer.start() == oack)
         #expect(transfer.timeout() == oack)
@@ -146,10 +160,13 @@ import Glibc
         let logger = Logger(label: "tftp-test")
         let catalog = ProvisioningCatalog()
         let refresher = CatalogRefresher(
-            catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store, logger: logger)
+            catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
+            logger: logger)
         try await refresher.refresh()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let http = ProvisioningHTTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) { continuation.yield($0.port ?? 0) }
+        let http = ProvisioningHTTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) {
+            continuation.yield($0.port ?? 0)
+        }
         let tftp = TFTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) { continuation.yield($0) }
         let group = ServiceGroup(services: [http, tftp], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -158,7 +175,8 @@ import Glibc
             let first = try #require(await iterator.next())
             let second = try #require(await iterator.next())
             // Both servers report; tell them apart by asking HTTP.
-            let (httpPort, tftpPort) = (try? await Curl.fetch("http://127.0.0.1:\(first)/", ["--max-time", "1"]))?.status == 200 ? (first, second) : (second, first)
+            let (httpPort, tftpPort) =
+                (try? await Curl.fetch("http://127.0.0.1:\(first)/", ["--max-time", "1"]))?.status == 200 ? (first, second) : (second, first)
             let overHTTP = try await Curl.fetch("http://127.0.0.1:\(httpPort)/001565aabbcc.cfg")
             #expect(overHTTP.status == 200)
             for extra in [[String](), ["--tftp-blksize", "1468"], ["--tftp-blksize", "8"]] {

@@ -1,7 +1,8 @@
 import Foundation
 import TestNetwork
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real Asterisk 22 of its own for one test, run by the `asterisk-lab` script that
@@ -43,7 +44,8 @@ struct AsteriskLab {
     func up() async throws {
         // Asterisk inherits the script's standard output, so a pipe would never reach end of file: a file.
         let output = "\(directory)/up.out"
-        let status = try await Spawned.run([Self.script!, "up", directory, "--sip-port", String(sipPort), "--ami-port", String(amiPort)], output: output)
+        let status = try await Spawned.run(
+            [Self.script!, "up", directory, "--sip-port", String(sipPort), "--ami-port", String(amiPort)], output: output)
         guard status == 0 else {
             throw InteropError("asterisk-lab up failed (\(status)): \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
         }
@@ -123,7 +125,9 @@ struct AsteriskLab {
     static func managerConf(secret: String) throws -> String {
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../asterisk-conf/manager.conf")
         let text = try String(contentsOf: sample, encoding: .utf8)
-        guard text.contains("secret = CHANGE-ME-to-a-long-random-string") else { throw InteropError("the manager.conf sample has no secret line to fill in") }
+        guard text.contains("secret = CHANGE-ME-to-a-long-random-string") else {
+            throw InteropError("the manager.conf sample has no secret line to fill in")
+        }
         return text.replacingOccurrences(of: "secret = CHANGE-ME-to-a-long-random-string", with: "secret = \(secret)")
     }
 }

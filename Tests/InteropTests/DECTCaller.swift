@@ -74,7 +74,9 @@ enum DECTCaller {
         """#
 
     /// Calls `number` as handset `handset` of the base in `namespace`; returns the status codes seen (`401 200 BYE`).
-    static func call(in namespace: PhoneNamespace, host: String, port: Int, user: String, password: String, number: String, handset: Int) async throws -> String {
+    static func call(in namespace: PhoneNamespace, host: String, port: Int, user: String, password: String, number: String, handset: Int) async throws
+        -> String
+    {
         try await namespace.exec(
             PnPPhone.python!, ["-c", script, namespace.phoneIP, host, String(port), user, password, number, String(handset)]
         ).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,7 +1,8 @@
 import Foundation
 import TestCLI
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `autoprovision serve` as a process of its own, its log in a file the test reads while it runs.

@@ -77,7 +77,10 @@ import Testing
         }
         let daemon = try Daemon(
             cli: cli,
-            arguments: ["--bind", "0.0.0.0", "--http-port", String(httpPort), "--agi", "127.0.0.1:\(agiPort)", "--admin", "off", "--ami", "127.0.0.1:\(asterisk.amiPort)"]
+            arguments: [
+                "--bind", "0.0.0.0", "--http-port", String(httpPort), "--agi", "127.0.0.1:\(agiPort)", "--admin", "off", "--ami",
+                "127.0.0.1:\(asterisk.amiPort)",
+            ]
                 + serveArguments,
             environment: ["AUTOPROVISION_AMI_SECRET": amiSecret]
         )
@@ -200,7 +203,8 @@ import Testing
                     let secretFile = lab.cli.directory.appendingPathComponent("ami.secret").path
                     try Self.amiSecret.write(toFile: secretFile, atomically: true, encoding: .utf8)
                     let check = try lab.cli(["ami", "check"] + lab.amiArguments + ["--ami-secret-file", secretFile])
-                    #expect(check.stdout.split(separator: "\n").contains { $0.hasPrefix("300 ") && $0.hasSuffix("provisionable") && !$0.contains("NOT") })
+                    #expect(
+                        check.stdout.split(separator: "\n").contains { $0.hasPrefix("300 ") && $0.hasSuffix("provisionable") && !$0.contains("NOT") })
                     #expect(check.stdout.split(separator: "\n").contains { $0.hasPrefix("301 ") })
                     #expect(!check.stdout.contains("pw-300-first"))
 
@@ -286,13 +290,20 @@ import Testing
                     let sawRequest = lab.asterisk.fullLog.contains("Received SIP request")
                     #expect(!sawRequest, "Asterisk logged a SIP request from the PnP SUBSCRIBE")
                     // The logger does log what reaches Asterisk: a unicast OPTIONS from the same phone shows up.
-                    let options = "OPTIONS sip:\(ns.hostIP):5060 SIP/2.0\r\nVia: SIP/2.0/UDP \(ns.phoneIP):5063;branch=z9hG4bKinterop1;rport\r\n"
+                    let options =
+                        "OPTIONS sip:\(ns.hostIP):5060 SIP/2.0\r\nVia: SIP/2.0/UDP \(ns.phoneIP):5063;branch=z9hG4bKinterop1;rport\r\n"
                         + "Max-Forwards: 70\r\nFrom: <sip:probe@\(ns.phoneIP)>;tag=1\r\nTo: <sip:\(ns.hostIP)>\r\nCall-ID: interop-probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
-                    try await ns.exec(PnPPhone.python!, [
-                        "-c", "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],5063)); s.sendto(sys.argv[3].encode(),(sys.argv[2],5060))",
-                        ns.phoneIP, ns.hostIP, options,
-                    ])
-                    #expect(await eventually(.seconds(3)) { lab.asterisk.fullLog.contains("Received SIP request") && lab.asterisk.fullLog.contains("interop-probe") })
+                    try await ns.exec(
+                        PnPPhone.python!,
+                        [
+                            "-c",
+                            "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],5063)); s.sendto(sys.argv[3].encode(),(sys.argv[2],5060))",
+                            ns.phoneIP, ns.hostIP, options,
+                        ])
+                    #expect(
+                        await eventually(.seconds(3)) {
+                            lab.asterisk.fullLog.contains("Received SIP request") && lab.asterisk.fullLog.contains("interop-probe")
+                        })
                     let sawSubscribe = lab.asterisk.fullLog.contains("SUBSCRIBE sip:MAC")
                     #expect(!sawSubscribe, "Asterisk saw the PnP SUBSCRIBE")
                     try await lab.daemon.waitForLog("PnP: new phone 00:15:65:f4:f9:e1", timeout: .seconds(5))
@@ -317,8 +328,9 @@ import Testing
                 let w52p = "Yealink W52P 25.81.0.10"
                 let file = try await fetchFile(ns, "http://\(ns.hostIP):\(lab.httpPort)/0015654e0001.cfg", userAgent: w52p)
                 #expect(yealinkValue(file, "account.1.auth_name") == "400")
-                let secret = try #require(try lab.cli(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
-                    .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
+                let secret = try #require(
+                    try lab.cli(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
+                        .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
                 let codes = try await DECTCaller.call(
                     in: ns, host: ns.hostIP, port: lab.sipPort, user: "guest", password: secret, number: "*123*401", handset: 2
                 )

@@ -1,7 +1,8 @@
 import Foundation
 import TestNetwork
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real pjsua in a phone's network namespace, registered with one account.
@@ -20,7 +21,8 @@ final class LabPhone: Sendable {
         process = try Spawned(
             [
                 PhoneNamespace.ipCommand!, "netns", "exec", namespace.name, AsteriskLab.script!, "pjsua", "--null-audio", "--no-tcp", "--no-vad",
-                "--local-port=5070", "--id", "sip:\(username)@\(registrar)", "--registrar", "sip:\(registrar)", "--realm", "*", "--username", username,
+                "--local-port=5070", "--id", "sip:\(username)@\(registrar)", "--registrar", "sip:\(registrar)", "--realm", "*", "--username",
+                username,
                 "--password", password, "--log-file", logFile, "--log-level", "5", "--app-log-level", "1",
             ], output: "/dev/null")
     }
@@ -54,7 +56,8 @@ final class LabPhone: Sendable {
             let message = block.components(separatedBy: "--end msg--")[0]
             guard message.contains("Request msg NOTIFY"), message.contains("\nEvent: check-sync") else { continue }
             let lines = message.split(separator: "\n")
-            guard let requestLine = lines.first(where: { $0.hasPrefix("NOTIFY ") }), let callID = lines.first(where: { $0.hasPrefix("Call-ID: ") }) else { continue }
+            guard let requestLine = lines.first(where: { $0.hasPrefix("NOTIFY ") }), let callID = lines.first(where: { $0.hasPrefix("Call-ID: ") })
+            else { continue }
             byCallID[String(callID)] = String(requestLine)
         }
         return byCallID.values.sorted()

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import Provisioning
 
 @Suite struct AdditionalParametersTests {
     @Test func valuesKeepBracketsEqualsSemicolonsAndSpaces() {
-        let parameters = AdditionalParameters("""
+        let parameters = AdditionalParameters(
+            """
             [yealink]
             features.text = a ] b = c ; d
               spaced.key   =   spaced value\t
@@ -71,7 +73,8 @@ import Testing
         (.grandstream, "grandstream-params.xml"), (.htek, "htek-params.xml"),
     ])
     func parametersOverrideInPlaceAndAppendInTheRightPlace(vendor: Vendor, golden: String) throws {
-        let context = try Fixtures.context(mac: "001565aabbcc", lines: [Fixtures.account("1001", "Alice Example", password: "s3cr3t")], parameters: Self.merged)
+        let context = try Fixtures.context(
+            mac: "001565aabbcc", lines: [Fixtures.account("1001", "Alice Example", password: "s3cr3t")], parameters: Self.merged)
         let body = ConfigRenderer.render(vendor: vendor, context: context, template: nil).body
         try Golden.check(body, golden)
         // Overridden keys appear once.

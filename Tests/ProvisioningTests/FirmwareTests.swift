@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import Testing
+
 @testable import Provisioning
 
 @Suite struct FirmwareTests {
@@ -74,7 +75,9 @@ import Testing
         let revision = try store.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM revision") }
         // A wrong extension for the row's vendor is refused and nothing changes.
         #expect(throws: StoreError.self) { try repository.replaceFile(id: first.id!, with: try file(directory, "T46S-2.fw", bytes: 10)) }
-        #expect(throws: StoreError.notFound("no firmware with id 42")) { try repository.replaceFile(id: 42, with: try file(directory, "a.rom", bytes: 10)) }
+        #expect(throws: StoreError.notFound("no firmware with id 42")) {
+            try repository.replaceFile(id: 42, with: try file(directory, "a.rom", bytes: 10))
+        }
         let newer = directory.appendingPathComponent("T46S-2.rom")
         try Data(repeating: 9, count: 2000).write(to: newer)
         let replaced = try repository.replaceFile(id: first.id!, with: newer)
@@ -95,7 +98,9 @@ import Testing
         do {
             let upload = try repository.beginUpload(fileName: "fw.bin", vendor: .grandstream, declaredSize: 4096)
             try upload.write(Data(repeating: 1, count: 2048))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).count == 1, "the temporary file exists while uploading")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).count == 1, "the temporary file exists while uploading"
+            )
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).isEmpty)
         // Finishing short of the announced size is refused the same way.
@@ -115,7 +120,9 @@ import Testing
         try repository.remove(id: kept.id!)
         // Two uploads that each fit, but not together: the one that finishes second is refused.
         try store.write { db in
-            try db.execute(sql: "INSERT INTO firmware (vendor, model, version, notes, fileName, size, sha256, createdAt) VALUES ('htek', 'X', '', '', 'x.rom', ?, '', ?)",
+            try db.execute(
+                sql:
+                    "INSERT INTO firmware (vendor, model, version, notes, fileName, size, sha256, createdAt) VALUES ('htek', 'X', '', '', 'x.rom', ?, '', ?)",
                 arguments: [FirmwareRepository.maximumTotalSize - 3000, Date()])
         }
         let first = try repository.beginUpload(fileName: "a.bin", vendor: .grandstream, model: "A", declaredSize: 2000)
@@ -157,9 +164,13 @@ import Testing
         }
         try store.saveTemplate(name: "t", vendor: .yealink, body: "#!version:1.0.0.1\nurl={FIRMWARE_URL}\n")
         try store.setTemplate(mac: MACAddress(parsing: "001565000002"), templateName: "t")
-        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(logger: Logger(label: "t")).0
+        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(
+            logger: Logger(label: "t")
+        ).0
         func body(_ path: String) -> String {
-            if case .file(let file, _) = snapshot.answer(path: path[...], userAgent: nil, remoteIP: nil) { return String(decoding: file.body, as: UTF8.self) }
+            if case .file(let file, _) = snapshot.answer(path: path[...], userAgent: nil, remoteIP: nil) {
+                return String(decoding: file.body, as: UTF8.self)
+            }
             return ""
         }
         let base = "http://192.168.1.10:8480"
@@ -188,11 +199,15 @@ import Testing
         }
         #expect(try PhoneModel.normalised("") == nil)
         #expect(try PhoneModel.normalised("   ") == nil)
-        for refused in ["X6U\tPro", "X6U\nPro", "X6U\u{7f}", "-T46S", ".hidden", "X6U/Pro", "<b>T46S</b>", "Ürün", String(repeating: "A", count: 65)] {
+        for refused in ["X6U\tPro", "X6U\nPro", "X6U\u{7f}", "-T46S", ".hidden", "X6U/Pro", "<b>T46S</b>", "Ürün", String(repeating: "A", count: 65)]
+        {
             #expect(throws: StoreError.self, "\(refused)") { try PhoneModel.normalised(refused) }
         }
         // The error names the input, control characters shown as '?' so it stays one line.
-        #expect(throws: StoreError.invalidValue("model 'X6U?Pro' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit")) {
+        #expect(
+            throws: StoreError.invalidValue(
+                "model 'X6U?Pro' must be 1 to 64 letters, digits, spaces, '-', '_', '.' or '+', starting with a letter or digit")
+        ) {
             try PhoneModel.normalised("X6U\nPro")
         }
     }
@@ -239,9 +254,11 @@ import Testing
         #expect(changed.fileName == added.fileName && changed.sha256 == added.sha256 && changed.size == added.size && changed.path == added.path)
         #expect(try repository.record(id: added.id!) == changed)
         #expect(try store.revision() > revision, "phones must see the row's new model")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).sorted() == [
-            "\(added.id!)-\(added.sha256)", "\(other.id!)-\(other.sha256)",
-        ].sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: repository.directory.path).sorted()
+                == [
+                    "\(added.id!)-\(added.sha256)", "\(other.id!)-\(other.sha256)",
+                ].sorted())
         // Absent fields stay; the same values again write nothing.
         revision = try store.revision()
         #expect(try repository.update(id: added.id!, notes: "lab  test") == changed)
@@ -254,7 +271,10 @@ import Testing
         #expect(throws: StoreError.conflict("a Fanvil firmware for x4 exists already; remove it or replace its file")) {
             try repository.update(id: added.id!, version: "3", model: "x4")
         }
-        #expect(throws: StoreError.conflict("a Fanvil firmware for x6u-pro exists already (id \(added.id!), model 'X6U Pro'); remove it or replace its file")) {
+        #expect(
+            throws: StoreError.conflict(
+                "a Fanvil firmware for x6u-pro exists already (id \(added.id!), model 'X6U Pro'); remove it or replace its file")
+        ) {
             try repository.add(try file(directory, "pro.z", bytes: 10), vendor: .fanvil, model: "x6u-pro")
         }
         #expect(try repository.record(id: added.id!) == changed)

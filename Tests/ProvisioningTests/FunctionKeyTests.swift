@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Provisioning
 
 /// BLF and speed-dial keys in every vendor's key syntax, and their storage.
@@ -47,9 +48,10 @@ import Testing
     @Test func snomFunctionKeysAreEscaped() throws {
         let body = try Self.render(.snom)
         #expect(body.contains("<functionKeys e=\"2\">"))
-        #expect(body.contains(
-            "<fkey idx=\"1\" context=\"active\" label=\"Reception &lt;desk&gt; &amp; &quot;co&quot;\" perm=\"RW\">blf &lt;sip:201@pbx.example.com&gt;</fkey>"
-        ))
+        #expect(
+            body.contains(
+                "<fkey idx=\"1\" context=\"active\" label=\"Reception &lt;desk&gt; &amp; &quot;co&quot;\" perm=\"RW\">blf &lt;sip:201@pbx.example.com&gt;</fkey>"
+            ))
         #expect(body.contains("<fkey idx=\"2\" context=\"active\" label=\"Voicemail\" perm=\"RW\">speed *97</fkey>"))
         // The keys sit inside <functionKeys>, which sits inside <settings>.
         let keysAt = try #require(body.range(of: "<fkey idx=\"1\""))
@@ -82,14 +84,16 @@ import Testing
         let body = try Self.render(.fanvil)
         let module = try #require(body.range(of: "<DSS CONFIG MODULE>\n"))
         let after = body[module.upperBound...]
-        #expect(after.hasPrefix("""
-            Fkey2 Type         :1
-            Fkey2 Value        :201@1/b
-            Fkey2 Title        :Reception <desk> & "co"
-            Fkey3 Type         :1
-            Fkey3 Value        :*97@1/f
-            Fkey3 Title        :Voicemail
-            """))
+        #expect(
+            after.hasPrefix(
+                """
+                Fkey2 Type         :1
+                Fkey2 Value        :201@1/b
+                Fkey2 Title        :Reception <desk> & "co"
+                Fkey3 Type         :1
+                Fkey3 Value        :*97@1/f
+                Fkey3 Title        :Voicemail
+                """))
         #expect(body.hasSuffix("<<END OF FILE>>\n") || !body.contains("<<END OF FILE>>"))
     }
 

@@ -23,7 +23,8 @@ enum Golden {
             let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
             let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let firstDifference = zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }
-            let location = firstDifference.map { "line \($0.offset + 1): got '\($0.element.0)', want '\($0.element.1)'" }
+            let location =
+                firstDifference.map { "line \($0.offset + 1): got '\($0.element.0)', want '\($0.element.1)'" }
                 ?? "line counts differ: got \(actualLines.count), want \(expectedLines.count)"
             Issue.record("\(name) differs at \(location)\n--- got ---\n\(actual)", sourceLocation: sourceLocation)
         }

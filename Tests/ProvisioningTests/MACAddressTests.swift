@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Provisioning
 
 @Suite struct MACAddressTests {

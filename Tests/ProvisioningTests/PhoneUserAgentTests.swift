@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Provisioning
 
 /// The User-Agents of the vector file, each read to its vendor, model and firmware version.
@@ -23,7 +24,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "curl/8.0", "Yealink", "Yealink SIP-T46G", "Fanvil X4 mac", "Grandstream", "Htek UC903 notaversion", String(repeating: "Yealink ", count: 60)])
+    @Test(arguments: [
+        "", "curl/8.0", "Yealink", "Yealink SIP-T46G", "Fanvil X4 mac", "Grandstream", "Htek UC903 notaversion",
+        String(repeating: "Yealink ", count: 60),
+    ])
     func otherAgentsAreNotRead(agent: String) {
         #expect(PhoneUserAgent(agent) == nil)
     }
@@ -34,12 +38,17 @@ import Testing
         let mac = try MACAddress(parsing: "001565aabbcc")
         try store.addDevice(mac: mac, vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "test")
         let at = Date()
-        try store.recordFetches([FetchEvent(mac: mac, at: at, ip: "192.0.2.7", port: 1000, userAgent: "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")])
+        try store.recordFetches([
+            FetchEvent(mac: mac, at: at, ip: "192.0.2.7", port: 1000, userAgent: "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")
+        ])
         var device = try #require(try store.device(mac: mac)).device
         #expect(device.model == "T46S" && device.firmwareVersion == "66.86.0.15" && device.lastIP == "192.0.2.7" && device.lastConfigFetch != nil)
         // The same report again is bookkeeping only: no re-render.
         let revision = try store.revision()
-        try store.recordFetches([FetchEvent(mac: mac, at: at.addingTimeInterval(1), ip: "192.0.2.7", port: 1000, userAgent: "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")])
+        try store.recordFetches([
+            FetchEvent(
+                mac: mac, at: at.addingTimeInterval(1), ip: "192.0.2.7", port: 1000, userAgent: "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")
+        ])
         #expect(try store.revision() == revision)
         // Another vendor's User-Agent for a Yealink-recorded phone, or none, leaves model and firmware alone but records the fetch.
         try store.updateDevice(mac: mac, vendor: .yealink, model: nil)

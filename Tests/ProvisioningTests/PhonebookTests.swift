@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Provisioning
 
 @Suite struct PhonebookTests {
@@ -16,7 +17,8 @@ import Testing
         let obrien = try #require(document.range(of: "O&apos;Brien"))
         #expect(alice.lowerBound < obrien.lowerBound)
         let roots: [Vendor: String] = [
-            .yealink: "<YealinkIPPhoneDirectory>", .grandstream: "<AddressBook>", .fanvil: "<PhoneBook>", .htek: "<PhoneDirectory>", .snom: "<SnomIPPhoneMenu>",
+            .yealink: "<YealinkIPPhoneDirectory>", .grandstream: "<AddressBook>", .fanvil: "<PhoneBook>", .htek: "<PhoneDirectory>",
+            .snom: "<SnomIPPhoneMenu>",
         ]
         #expect(document.contains(roots[vendor]!))
     }
@@ -38,7 +40,9 @@ import Testing
             try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(logger: Logger(label: "t")).0
         }
         func body(_ snapshot: ProvisioningSnapshot, _ path: String) -> String {
-            if case .file(let file, _) = snapshot.answer(path: path[...], userAgent: nil, remoteIP: nil) { return String(decoding: file.body, as: UTF8.self) }
+            if case .file(let file, _) = snapshot.answer(path: path[...], userAgent: nil, remoteIP: nil) {
+                return String(decoding: file.body, as: UTF8.self)
+            }
             return ""
         }
         let off = try await build()
@@ -60,7 +64,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw", displayName: "Bob"))
         let cache = PhonebookCache()
-        cache.update(source: "http://other/phonebook/yealink.xml", entries: [PhonebookEntry(name: "Remote Bob", number: "204"), PhonebookEntry(name: "Zoe", number: "3001")])
+        cache.update(
+            source: "http://other/phonebook/yealink.xml",
+            entries: [PhonebookEntry(name: "Remote Bob", number: "204"), PhonebookEntry(name: "Zoe", number: "3001")])
         let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store), externalPhonebooks: cache)
             .build(logger: Logger(label: "t")).0
         guard case .file(let file, _) = snapshot.answer(path: "/phonebook/htek.xml", userAgent: nil, remoteIP: nil) else {

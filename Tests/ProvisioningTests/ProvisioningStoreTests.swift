@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Provisioning
 
 @Suite struct ProvisioningStoreTests {
@@ -53,7 +54,9 @@ import Testing
         try store.unbind(mac: mac, line: 1, actor: "test")
         let device = try #require(try store.device(mac: mac))
         #expect(device.lines.map { "\($0.line):\($0.extensionNumber)" } == ["2:203"])
-        let audit = try store.auditLog().reversed().map { "\($0.action) \($0.line.map(String.init) ?? "-") \($0.extensionNumber ?? "-") \($0.previousExtension ?? "-")" }
+        let audit = try store.auditLog().reversed().map {
+            "\($0.action) \($0.line.map(String.init) ?? "-") \($0.extensionNumber ?? "-") \($0.previousExtension ?? "-")"
+        }
         #expect(audit == ["device-add - - -", "bind 1 201 -", "bind 2 202 -", "bind 2 203 202", "unbind 1 - 201"])
 
         #expect(throws: StoreError.conflict("device 00:15:65:f4:f9:e1 already exists; use 'device bind' to change its lines")) {
@@ -128,10 +131,12 @@ import Testing
         #expect(cleared.templateName == nil && cleared.device.model == nil)
         #expect(try store.revision() > revision)
         // `device add` takes the same model names.
-        try store.addDevice(mac: MACAddress(parsing: "0c383e000001"), vendor: nil, model: " X6U Pro ", templateName: nil, extensionNumber: nil, actor: "t")
+        try store.addDevice(
+            mac: MACAddress(parsing: "0c383e000001"), vendor: nil, model: " X6U Pro ", templateName: nil, extensionNumber: nil, actor: "t")
         #expect(try store.device(mac: MACAddress(parsing: "0c383e000001"))?.device.model == "X6U Pro")
         #expect(throws: StoreError.self) {
-            try store.addDevice(mac: MACAddress(parsing: "0c383e000002"), vendor: nil, model: "X6U\tPro", templateName: nil, extensionNumber: nil, actor: "t")
+            try store.addDevice(
+                mac: MACAddress(parsing: "0c383e000002"), vendor: nil, model: "X6U\tPro", templateName: nil, extensionNumber: nil, actor: "t")
         }
     }
 
@@ -153,9 +158,15 @@ import Testing
     @Test func accountsAreValidated() throws {
         let (store, directory) = try Fixtures.store()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(throws: StoreError.self) { try store.saveAccount(AccountRecord(extensionNumber: "201", authUsername: "201", password: "", displayName: "")) }
-        #expect(throws: StoreError.self) { try store.saveAccount(AccountRecord(extensionNumber: "201", authUsername: "201", password: "a\nb", displayName: "")) }
-        #expect(throws: StoreError.self) { try store.saveAccount(AccountRecord(extensionNumber: "", authUsername: "x", password: "p", displayName: "")) }
+        #expect(throws: StoreError.self) {
+            try store.saveAccount(AccountRecord(extensionNumber: "201", authUsername: "201", password: "", displayName: ""))
+        }
+        #expect(throws: StoreError.self) {
+            try store.saveAccount(AccountRecord(extensionNumber: "201", authUsername: "201", password: "a\nb", displayName: ""))
+        }
+        #expect(throws: StoreError.self) {
+            try store.saveAccount(AccountRecord(extensionNumber: "", authUsername: "x", password: "p", displayName: ""))
+        }
         #expect(throws: StoreError.notFound("no account for extension '999'")) { try store.removeAccount("999") }
         #expect(try store.accounts().isEmpty)
     }
@@ -165,7 +176,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try store.loadExampleTemplates().count == 5)
         #expect(try store.loadExampleTemplates().isEmpty)
-        #expect(throws: StoreError.self) { try store.saveTemplate(name: "big", vendor: .yealink, body: String(repeating: "x", count: 256 * 1024 + 1)) }
+        #expect(throws: StoreError.self) {
+            try store.saveTemplate(name: "big", vendor: .yealink, body: String(repeating: "x", count: 256 * 1024 + 1))
+        }
         let unknown = try store.saveTemplate(name: "a", vendor: .yealink, body: "{SIP_NUM} {WHAT}", isVendorDefault: true)
         #expect(unknown == ["WHAT"])
         try store.saveTemplate(name: "b", vendor: .yealink, body: "x", isVendorDefault: true)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Provisioning
 
 /// A credential source that is down, as the AMI client is before its first sync.
@@ -57,12 +58,14 @@ struct UnavailableCredentials: CredentialSource {
         let (store, directory) = try Fixtures.store()
         defer { try? FileManager.default.removeItem(at: directory) }
         // A Fanvil recorded on a Yealink prefix: the record wins.
-        try store.addDevice(mac: MACAddress(parsing: "001565000001"), vendor: .fanvil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        try store.addDevice(
+            mac: MACAddress(parsing: "001565000001"), vendor: .fanvil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
         // Unknown prefix, no record: only the User-Agent can tell.
         try store.addDevice(mac: MACAddress(parsing: "aabbcc000002"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
         try store.addDevice(mac: MACAddress(parsing: "c074ad000003"), vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
         let snapshot = try await build(store)
-        #expect(body(snapshot.answer(path: "/001565000001.cfg", userAgent: "Yealink SIP-T46G", remoteIP: nil))?.hasPrefix("<<VOIP CONFIG FILE>>") == true)
+        #expect(
+            body(snapshot.answer(path: "/001565000001.cfg", userAgent: "Yealink SIP-T46G", remoteIP: nil))?.hasPrefix("<<VOIP CONFIG FILE>>") == true)
         #expect(body(snapshot.answer(path: "/aabbcc000002.cfg", userAgent: "Yealink SIP-T46G", remoteIP: nil))?.hasPrefix("#!version") == true)
         #expect(body(snapshot.answer(path: "/aabbcc000002.cfg", userAgent: "Fanvil X4", remoteIP: nil))?.hasPrefix("<<VOIP") == true)
         #expect(body(snapshot.answer(path: "/cfgaabbcc000002.xml", userAgent: "Htek UC903", remoteIP: nil))?.contains("<hl_provision") == true)
@@ -118,7 +121,8 @@ struct UnavailableCredentials: CredentialSource {
         try store.saveTemplate(name: "mine", vendor: .yealink, body: "#!version:1.0.0.1\nmine = {SIP_NUM}\n")
         try store.saveTemplate(name: "all", vendor: .yealink, body: "#!version:1.0.0.1\ndefault = {SIP_NUM}\n", isVendorDefault: true)
         try store.saveTemplate(name: "common", vendor: .yealink, body: "#!version:1.0.0.1\nserver = {PBX_HOST}\n")
-        try store.addDevice(mac: MACAddress(parsing: "001565000001"), vendor: nil, model: nil, templateName: "mine", extensionNumber: "204", actor: "t")
+        try store.addDevice(
+            mac: MACAddress(parsing: "001565000001"), vendor: nil, model: nil, templateName: "mine", extensionNumber: "204", actor: "t")
         try store.addDevice(mac: MACAddress(parsing: "001565000002"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         try store.mapURI("y000000000028.cfg", toTemplate: "common")
         try store.mapURI("phones/mine.cfg", toTemplate: "mine")
@@ -126,7 +130,9 @@ struct UnavailableCredentials: CredentialSource {
         #expect(body(snapshot.answer(path: "/001565000001.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\nmine = 204\n")
         #expect(body(snapshot.answer(path: "/001565000002.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\ndefault = 204\n")
         #expect(body(snapshot.answer(path: "/y000000000028.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\nserver = 192.168.1.10\n")
-        #expect(body(snapshot.answer(path: "/phones/mine.cfg", userAgent: "Yealink SIP-T46G 28.72.0.1 00:15:65:00:00:01", remoteIP: nil)) == "#!version:1.0.0.1\nmine = 204\n")
+        #expect(
+            body(snapshot.answer(path: "/phones/mine.cfg", userAgent: "Yealink SIP-T46G 28.72.0.1 00:15:65:00:00:01", remoteIP: nil))
+                == "#!version:1.0.0.1\nmine = 204\n")
         guard case .notFound = snapshot.answer(path: "/phones/mine.cfg", userAgent: "curl", remoteIP: "203.0.113.1") else {
             Issue.record("an account template for an unknown requester must be 404")
             return
@@ -163,6 +169,8 @@ struct UnavailableCredentials: CredentialSource {
         // Given to another model it is no longer the phone's, and with no vendor row left the phone gets none.
         try repository.remove(id: wide.id!)
         try repository.update(id: pro.id!, model: "X4")
-        #expect(try #require(body(try await build(store).answer(path: "/0c383e2cd782.cfg", userAgent: agent, remoteIP: nil))).contains("/firmware/") == false)
+        #expect(
+            try #require(body(try await build(store).answer(path: "/0c383e2cd782.cfg", userAgent: agent, remoteIP: nil))).contains("/firmware/")
+                == false)
     }
 }

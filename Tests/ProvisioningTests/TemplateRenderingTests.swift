@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Provisioning
 
 @Suite struct TemplateRenderingTests {
     @Test func placeholdersAreReplacedAndUnknownOnesKept() throws {
         let context = try Fixtures.context(mac: "001565aabbcc", lines: [Fixtures.account("204", "Bob", password: "pw", auth: "u204")])
-        let template = "#!version:1.0.0.1\nnum={SIP_NUM} user={SIP_USER_NAME} pass={SIP_PASS} host={PBX_HOST} fw={FIRMWARE_URL} x={NOT_A_THING} {lower} {\n"
+        let template =
+            "#!version:1.0.0.1\nnum={SIP_NUM} user={SIP_USER_NAME} pass={SIP_PASS} host={PBX_HOST} fw={FIRMWARE_URL} x={NOT_A_THING} {lower} {\n"
         let rendered = ConfigRenderer.render(vendor: .yealink, context: context, template: template)
         #expect(rendered.body == "#!version:1.0.0.1\nnum=204 user=u204 pass=pw host=192.168.1.10 fw= x={NOT_A_THING} {lower} {\n")
         #expect(rendered.unknownPlaceholders == ["NOT_A_THING"])
@@ -51,7 +53,8 @@ import Testing
         let settings = Fixtures.settings(host: "pbx.example")
         #expect(ConfigRenderer.renderShared(vendor: .yealink, settings: settings, template: "a={SIP_PASS}\n", parameters: .init("")) == nil)
         #expect(
-            ConfigRenderer.renderShared(vendor: .yealink, settings: settings, template: "#!version:1.0.0.1\nserver={PBX_HOST}\n", parameters: .init(""))?.body
+            ConfigRenderer.renderShared(
+                vendor: .yealink, settings: settings, template: "#!version:1.0.0.1\nserver={PBX_HOST}\n", parameters: .init(""))?.body
                 == "#!version:1.0.0.1\nserver=pbx.example\n")
     }
 }

@@ -1,24 +1,28 @@
 import Testing
+
 @testable import Provisioning
 
 /// The five vendor formats, compared byte for byte with reviewed golden files.
 /// The Yealink, Snom and Fanvil defaults are the product description's reference bodies.
 @Suite struct VendorGeneratorTests {
     @Test func yealinkDefaultMatchesReference() throws {
-        let context = try Fixtures.context(mac: "001565aabbcc", host: "172.16.156.223", lines: [Fixtures.account("204", "204", password: "1c9709222690713dd")])
+        let context = try Fixtures.context(
+            mac: "001565aabbcc", host: "172.16.156.223", lines: [Fixtures.account("204", "204", password: "1c9709222690713dd")])
         try Golden.check(ConfigRenderer.render(vendor: .yealink, context: context, template: nil).body, "yealink-default.cfg")
     }
 
     @Test func snomDefaultMatchesReference() throws {
         let context = try Fixtures.context(
-            mac: "000413aabbcc", host: "172.16.32.225", lines: [Fixtures.account("203", "Irina Smirnova", password: "3256157a99f176eb959ef9c1fdd947f0")]
+            mac: "000413aabbcc", host: "172.16.32.225",
+            lines: [Fixtures.account("203", "Irina Smirnova", password: "3256157a99f176eb959ef9c1fdd947f0")]
         )
         try Golden.check(ConfigRenderer.render(vendor: .snom, context: context, template: nil).body, "snom-default.htm")
     }
 
     @Test func fanvilDefaultMatchesReference() throws {
         let context = try Fixtures.context(
-            mac: "0c383eaabbcc", host: "172.16.156.223", lines: [Fixtures.account("203", "Irina Smirnova", password: "3256157a99f176eb959ef9c1fdd947f0")]
+            mac: "0c383eaabbcc", host: "172.16.156.223",
+            lines: [Fixtures.account("203", "Irina Smirnova", password: "3256157a99f176eb959ef9c1fdd947f0")]
         )
         try Golden.check(ConfigRenderer.render(vendor: .fanvil, context: context, template: nil).body, "fanvil-default.cfg")
     }

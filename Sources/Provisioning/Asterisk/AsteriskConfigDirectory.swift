@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The directory whose generated Asterisk files (``AsteriskConfigFiles``) the admin includes once.
@@ -55,7 +56,8 @@ public struct AsteriskConfigDirectory: Sendable {
             let reason = String(cString: strerror(errno))
             // Files renamed before this one are complete and consistent on their own; say which.
             let done = written[..<index].map(\.final).joined(separator: ", ")
-            throw AsteriskConfigWriteError(path: file.final, reason: "cannot rename into place: \(reason)" + (done.isEmpty ? "" : " (already replaced: \(done))"))
+            throw AsteriskConfigWriteError(
+                path: file.final, reason: "cannot rename into place: \(reason)" + (done.isEmpty ? "" : " (already replaced: \(done))"))
         }
         written.removeAll()
         return changed.map(\.name)

@@ -70,7 +70,8 @@ public struct FirmwareRepository: Sendable {
             try Self.checkText(value, field: field)
         }
         try store.read { db in try Self.checkUnique(db, vendor: vendor, model: model, excluding: nil) }
-        let record = FirmwareRecord(vendor: vendor, model: model, version: version, notes: notes, fileName: fileName, size: 0, sha256: "", createdAt: Date())
+        let record = FirmwareRecord(
+            vendor: vendor, model: model, version: version, notes: notes, fileName: fileName, size: 0, sha256: "", createdAt: Date())
         return try FirmwareUpload(repository: self, record: record, replacing: nil, budget: try budget(excluding: nil), declaredSize: declaredSize)
     }
 
@@ -82,7 +83,8 @@ public struct FirmwareRepository: Sendable {
         try Self.checkName(fileName, vendor: existing.vendor)
         var record = existing
         record.fileName = fileName
-        return try FirmwareUpload(repository: self, record: record, replacing: existing, budget: try budget(excluding: id), declaredSize: declaredSize)
+        return try FirmwareUpload(
+            repository: self, record: record, replacing: existing, budget: try budget(excluding: id), declaredSize: declaredSize)
     }
 
     /// The bytes a new file may have: 80 MB, or less when the repository is nearly full.
@@ -157,7 +159,9 @@ public struct FirmwareRepository: Sendable {
     static func checkUnique(_ db: Database, vendor: Vendor, model: String, excluding id: Int64?) throws {
         let key = PhoneModel.matchKey(model, vendor: vendor)
         let rows = try FirmwareRecord.filter(Column("vendor") == vendor && Column("id") != id).fetchAll(db)
-        if let other = rows.first(where: { model.isEmpty ? $0.model.isEmpty : !$0.model.isEmpty && PhoneModel.matchKey($0.model, vendor: vendor) == key }) {
+        if let other = rows.first(where: {
+            model.isEmpty ? $0.model.isEmpty : !$0.model.isEmpty && PhoneModel.matchKey($0.model, vendor: vendor) == key
+        }) {
             let same = other.model.caseInsensitiveCompare(model) == .orderedSame
             throw StoreError.conflict(
                 "a \(vendor.displayName) firmware for \(model.isEmpty ? "all models" : model) exists already"

@@ -26,7 +26,8 @@ public enum PhonebookFormat {
         switch vendor {
         case .yealink:
             return "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<YealinkIPPhoneDirectory>\n"
-                + entries.map { " <DirectoryEntry>\n  <Name>\(e($0.name))</Name>\n  <Telephone>\(e($0.number))</Telephone>\n </DirectoryEntry>\n" }.joined()
+                + entries.map { " <DirectoryEntry>\n  <Name>\(e($0.name))</Name>\n  <Telephone>\(e($0.number))</Telephone>\n </DirectoryEntry>\n" }
+                .joined()
                 + "</YealinkIPPhoneDirectory>\n"
         case .grandstream:
             return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AddressBook>\n<version>1</version>\n"
@@ -42,7 +43,8 @@ public enum PhonebookFormat {
                 + "</PhoneBook>\n"
         case .htek:
             return "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<PhoneDirectory>\n"
-                + entries.map { " <DirectoryEntry>\n  <Name>\(e($0.name))</Name>\n  <Telephone>\(e($0.number))</Telephone>\n </DirectoryEntry>\n" }.joined()
+                + entries.map { " <DirectoryEntry>\n  <Name>\(e($0.name))</Name>\n  <Telephone>\(e($0.number))</Telephone>\n </DirectoryEntry>\n" }
+                .joined()
                 + "</PhoneDirectory>\n"
         case .snom:
             return "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<SnomIPPhoneMenu>\n <Title>Directory</Title>\n"
@@ -65,7 +67,9 @@ public enum PhonebookFormat {
     }
 
     private static func element(_ name: String, in text: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
+        guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else {
+            return nil
+        }
         return XMLEscaping.unescape(String(text[open.upperBound..<close.lowerBound]))
     }
 }

@@ -65,7 +65,9 @@ public struct AdditionalParameters: Hashable, Sendable {
                     current = name
                 } else {
                     current = nil
-                    problems.append(Problem(line: lineNumber, message: "unknown section [\(name)]; known: \(Self.knownSections.sorted().joined(separator: ", "))"))
+                    problems.append(
+                        Problem(line: lineNumber, message: "unknown section [\(name)]; known: \(Self.knownSections.sorted().joined(separator: ", "))")
+                    )
                 }
                 continue
             }

@@ -1,6 +1,6 @@
+import Foundation
 public import Logging
 public import ServiceLifecycle
-import Foundation
 
 /// Keeps the served snapshot in step with the store and the credential source.
 ///
@@ -20,7 +20,9 @@ public struct CatalogRefresher: Service {
     ///   - store: The store whose revision is watched.
     ///   - logger: Where rebuilds and render problems are logged.
     ///   - interval: How often the revision is checked.
-    public init(catalog: ProvisioningCatalog, builder: SnapshotBuilder, store: ProvisioningStore, logger: Logger, interval: Duration = .milliseconds(250)) {
+    public init(
+        catalog: ProvisioningCatalog, builder: SnapshotBuilder, store: ProvisioningStore, logger: Logger, interval: Duration = .milliseconds(250)
+    ) {
         self.catalog = catalog
         self.builder = builder
         self.store = store

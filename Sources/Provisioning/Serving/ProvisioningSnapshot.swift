@@ -82,9 +82,15 @@ public struct ProvisioningSnapshot: Sendable {
         case .yealinkBoot, .binaryConfig:
             return .notFound("'/\(name)' is not produced; the phone falls back to its next file")
         case .yealinkCommon:
-            return .file(ServedFile(body: YealinkGenerator().apply(parameters: additionalParameters, to: "#!version:1.0.0.1\n"), contentType: "text/plain; charset=utf-8"), mac: nil)
+            return .file(
+                ServedFile(
+                    body: YealinkGenerator().apply(parameters: additionalParameters, to: "#!version:1.0.0.1\n"),
+                    contentType: "text/plain; charset=utf-8"), mac: nil)
         case .snomGeneral:
-            return .file(ServedFile(body: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<settings>\n</settings>\n", contentType: "application/xml; charset=utf-8"), mac: nil)
+            return .file(
+                ServedFile(
+                    body: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<settings>\n</settings>\n", contentType: "application/xml; charset=utf-8"),
+                mac: nil)
         case .macConfig(let mac), .snomDevice(_, let mac), .xmlConfig(let mac):
             return answerDevice(mac, request: request, name: name, userAgent: userAgent)
         }
@@ -105,7 +111,8 @@ public struct ProvisioningSnapshot: Sendable {
             return .notFound("cannot tell the vendor of \(mac) (no vendor recorded, unknown MAC prefix, no vendor in User-Agent)")
         }
         guard candidates.contains(vendor) else {
-            return .notFound("'/\(name)' is a \(candidates.map(\.displayName).joined(separator: "/")) file name but \(mac) is a \(vendor.displayName)")
+            return .notFound(
+                "'/\(name)' is a \(candidates.map(\.displayName).joined(separator: "/")) file name but \(mac) is a \(vendor.displayName)")
         }
         switch entry.state {
         case .refused(let verdict):

@@ -1,5 +1,5 @@
-public import Logging
 import Foundation
+public import Logging
 
 /// Builds a ``ProvisioningSnapshot`` from the store and a credential source.
 public struct SnapshotBuilder: Sendable {
@@ -43,7 +43,9 @@ public struct SnapshotBuilder: Sendable {
         var problems = parameters.problems.map { "\($0) (skipped)" }
         if let advertisedHTTPPort, advertisedHTTPPort != settings.httpPort {
             // The listener is bound once; files must name the port that answers, not one nobody listens on yet.
-            problems.append("http-port is \(settings.httpPort) but the HTTP server listens on \(advertisedHTTPPort): files name \(advertisedHTTPPort) until serve is restarted")
+            problems.append(
+                "http-port is \(settings.httpPort) but the HTTP server listens on \(advertisedHTTPPort): files name \(advertisedHTTPPort) until serve is restarted"
+            )
             settings.httpPort = advertisedHTTPPort
         }
 
@@ -100,7 +102,9 @@ public struct SnapshotBuilder: Sendable {
             }
             let context = RenderContext(
                 mac: mac, model: device.model, settings: settings, lines: lines,
-                firmwareURL: Self.firmware(for: vendor, model: device.model, in: inputs.firmware).map { "http://\(settings.pbxHost):\(settings.httpPort)\($0.path)" } ?? "",
+                firmwareURL: Self.firmware(for: vendor, model: device.model, in: inputs.firmware).map {
+                    "http://\(settings.pbxHost):\(settings.httpPort)\($0.path)"
+                } ?? "",
                 additionalParameters: parameters,
                 keys: inputs.keys[device.id!] ?? []
             )

@@ -67,7 +67,11 @@ extension SettingKey {
             return trimmed
         case .asteriskConfDir:
             // It goes into `#include "…"` lines, so no quotes, and no control characters.
-            guard trimmed.isEmpty || (trimmed.hasPrefix("/") && !trimmed.contains("\"") && trimmed.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f }) else {
+            guard
+                trimmed.isEmpty
+                    || (trimmed.hasPrefix("/") && !trimmed.contains("\"")
+                        && trimmed.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f })
+            else {
                 throw .invalidValue("asterisk-conf-dir '\(value)' must be an absolute path without quotes (or empty for off)")
             }
             return trimmed.count > 1 && trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed

@@ -64,7 +64,8 @@ extension ProvisioningStore {
                 device = DeviceRecord(mac: mac, vendor: vendor)
                 device.firstSeen = Date()
                 try device.insert(db)
-                try Self.audit(db, mac: mac, line: nil, action: "device-add", extensionNumber: nil, previousExtension: nil, actor: actor, detail: detail)
+                try Self.audit(
+                    db, mac: mac, line: nil, action: "device-add", extensionNumber: nil, previousExtension: nil, actor: actor, detail: detail)
             } else {
                 throw StoreError.notFound("no device with MAC \(mac)")
             }
@@ -78,7 +79,9 @@ extension ProvisioningStore {
     /// Records a refused or failed bind attempt in the audit log.
     public func recordRefusedBind(mac: MACAddress?, line: Int?, extensionNumber: String?, actor: String, detail: String) throws(StoreError) {
         try write { db in
-            try Self.audit(db, mac: mac, line: line, action: "bind-refused", extensionNumber: extensionNumber, previousExtension: nil, actor: actor, detail: detail)
+            try Self.audit(
+                db, mac: mac, line: line, action: "bind-refused", extensionNumber: extensionNumber, previousExtension: nil, actor: actor,
+                detail: detail)
         }
     }
 
@@ -91,7 +94,8 @@ extension ProvisioningStore {
                 throw StoreError.notFound("device \(mac) has no binding on line \(line)")
             }
             try binding.delete(db)
-            try Self.audit(db, 
+            try Self.audit(
+                db,
                 mac: mac, line: line, action: "unbind", extensionNumber: nil, previousExtension: binding.extensionNumber, actor: actor
             )
         }
@@ -168,7 +172,9 @@ extension ProvisioningStore {
         let existing = try LineBindingRecord.filter(Column("deviceID") == deviceID && Column("line") == line).fetchOne(db)
         if existing?.extensionNumber == extensionNumber {
             if let detail {
-                try Self.audit(db, mac: mac, line: line, action: "bind-unchanged", extensionNumber: extensionNumber, previousExtension: nil, actor: actor, detail: detail)
+                try Self.audit(
+                    db, mac: mac, line: line, action: "bind-unchanged", extensionNumber: extensionNumber, previousExtension: nil, actor: actor,
+                    detail: detail)
             }
             return
         }
@@ -226,7 +232,9 @@ extension ProvisioningStore {
             device.firstSeen = date
             device.lastSeen = date
             try device.insert(db)
-            try Self.audit(db, mac: mac, line: nil, action: "device-discovered", extensionNumber: nil, previousExtension: nil, actor: "pnp", detail: "\(ip):\(port)")
+            try Self.audit(
+                db, mac: mac, line: nil, action: "device-discovered", extensionNumber: nil, previousExtension: nil, actor: "pnp",
+                detail: "\(ip):\(port)")
             return true
         }
     }

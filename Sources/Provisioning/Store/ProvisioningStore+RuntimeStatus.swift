@@ -6,7 +6,8 @@ extension ProvisioningStore {
     public func setRuntimeStatus(_ key: String, _ value: String, at date: Date = Date()) throws(StoreError) {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO runtimeStatus (key, value, updatedAt) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt",
+                sql:
+                    "INSERT INTO runtimeStatus (key, value, updatedAt) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt",
                 arguments: [key, value, date]
             )
         }

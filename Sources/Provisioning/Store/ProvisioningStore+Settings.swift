@@ -22,9 +22,10 @@ extension ProvisioningStore {
     }
 
     static func settings(_ db: Database) throws -> PnPSettings {
-        let rows = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM setting").map {
-            (($0["key"] as String), ($0["value"] as String))
-        })
+        let rows = try Dictionary(
+            uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM setting").map {
+                (($0["key"] as String), ($0["value"] as String))
+            })
         var settings = PnPSettings.defaults
         if let value = rows[SettingKey.pbxHost.rawValue] { settings.pbxHost = value }
         if let value = rows[SettingKey.httpPort.rawValue].flatMap(Int.init) { settings.httpPort = value }

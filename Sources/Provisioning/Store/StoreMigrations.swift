@@ -81,10 +81,11 @@ enum StoreMigrations {
             for (table, update) in watched {
                 for event in ["INSERT", "DELETE", update] {
                     let name = "\(table)_\(event.split(separator: " ")[0].lowercased())_revision"
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(name) AFTER \(event) ON \(table)
-                        BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
-                        """)
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(name) AFTER \(event) ON \(table)
+                            BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                            """)
                 }
             }
         }
@@ -118,10 +119,11 @@ enum StoreMigrations {
                 t.uniqueKey(["vendor", "model"])
             }
             for event in ["INSERT", "DELETE", "UPDATE"] {
-                try db.execute(sql: """
-                    CREATE TRIGGER firmware_\(event.lowercased())_revision AFTER \(event) ON firmware
-                    BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER firmware_\(event.lowercased())_revision AFTER \(event) ON firmware
+                        BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                        """)
             }
         }
         migrator.registerMigration("v5-phonebook-sources") { db in
@@ -143,10 +145,11 @@ enum StoreMigrations {
                 t.primaryKey(["deviceID", "position"])
             }
             for event in ["INSERT", "DELETE", "UPDATE"] {
-                try db.execute(sql: """
-                    CREATE TRIGGER functionKey_\(event.lowercased())_revision AFTER \(event) ON functionKey
-                    BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER functionKey_\(event.lowercased())_revision AFTER \(event) ON functionKey
+                        BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                        """)
             }
         }
         return migrator

@@ -93,10 +93,11 @@ struct SnomGenerator: VendorGenerator {
         document.ensureContainer("functionKeys", openTag: "<functionKeys e=\"2\">", in: "settings")
         for (index, key) in keys.enumerated() {
             let idx = String(context.firstFreeKey - 1 + index)
-            let action = switch key.kind {
-            case .blf: "blf <sip:\(key.value)@\(context.settings.pbxHost)>"
-            case .speed: "speed \(key.value)"
-            }
+            let action =
+                switch key.kind {
+                case .blf: "blf <sip:\(key.value)@\(context.settings.pbxHost)>"
+                case .speed: "speed \(key.value)"
+                }
             let content = escape(action)
             let label = escape(key.label)
             document.set(

@@ -90,7 +90,8 @@ struct YealinkGenerator: VendorGenerator {
             let prefix: String
             if let capacity, position > capacity {
                 let overflow = position - capacity - 1
-                prefix = "expansion_module.\(overflow / FunctionKeyLayout.yealinkExpansionKeys + 1).key.\(overflow % FunctionKeyLayout.yealinkExpansionKeys + 1)"
+                prefix =
+                    "expansion_module.\(overflow / FunctionKeyLayout.yealinkExpansionKeys + 1).key.\(overflow % FunctionKeyLayout.yealinkExpansionKeys + 1)"
             } else {
                 prefix = "linekey.\(position)"
             }

@@ -30,7 +30,9 @@ struct AMICommand: AsyncParsableCommand {
             let (version, directory) = try await AMIConnector.withSession(configuration, logger: logger) { session in
                 (await session.version ?? "?", try await AMIDirectorySync.fullSync(session, timeout: configuration.requestTimeout))
             }
-            print("connected to \(configuration.host):\(configuration.port) as \(configuration.username) (AMI \(version)); synced in \(ContinuousClock.now - started)")
+            print(
+                "connected to \(configuration.host):\(configuration.port) as \(configuration.username) (AMI \(version)); synced in \(ContinuousClock.now - started)"
+            )
             let rows = directory.endpoints.values.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }.map { endpoint in
                 [
                     endpoint.name,
@@ -45,9 +47,13 @@ struct AMICommand: AsyncParsableCommand {
             print("\(directory.provisionable.count) provisionable, \(directory.refused.count) not")
             if let store = try? store.openIfExists() {
                 if let last = try? store.runtimeStatus("ami.last-sync") {
-                    print("daemon's last successful sync: \(ISO8601DateFormatter().string(from: last.updatedAt)) (\(Int(-last.updatedAt.timeIntervalSinceNow)) s ago, \(last.value))")
+                    print(
+                        "daemon's last successful sync: \(ISO8601DateFormatter().string(from: last.updatedAt)) (\(Int(-last.updatedAt.timeIntervalSinceNow)) s ago, \(last.value))"
+                    )
                 }
-                if let failure = try? store.runtimeStatus("ami.last-error"), failure.updatedAt > (try? store.runtimeStatus("ami.last-sync"))?.updatedAt ?? .distantPast {
+                if let failure = try? store.runtimeStatus("ami.last-error"),
+                    failure.updatedAt > (try? store.runtimeStatus("ami.last-sync"))?.updatedAt ?? .distantPast
+                {
                     print("daemon's last failure: \(failure.value) (\(Int(-failure.updatedAt.timeIntervalSinceNow)) s ago)")
                 }
             }

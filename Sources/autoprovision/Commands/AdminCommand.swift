@@ -11,7 +11,8 @@ struct AdminCommand: AsyncParsableCommand {
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the admin API's bearer token (made now if the daemon has not made it yet).",
-            discussion: "The token is kept with mode 0600 in admin.token beside the database. Open the admin page, e.g. http://127.0.0.1:8481/, and paste it."
+            discussion:
+                "The token is kept with mode 0600 in admin.token beside the database. Open the admin page, e.g. http://127.0.0.1:8481/, and paste it."
         )
         @OptionGroup var store: StoreOptions
 

@@ -13,7 +13,8 @@ struct AsteriskConfCommand: AsyncParsableCommand {
     )
     @OptionGroup var store: StoreOptions
     @Option(help: "The directory to write into (created if needed).") var output: String?
-    @Option(help: ArgumentHelp("The FastAGI address the dialplan calls (as given to serve --agi).", valueName: "host:port")) var agi = "127.0.0.1:4573"
+    @Option(help: ArgumentHelp("The FastAGI address the dialplan calls (as given to serve --agi).", valueName: "host:port")) var agi =
+        "127.0.0.1:4573"
     @Flag(help: "Print the #include lines for Asterisk's extensions.conf and pjsip.conf (of --output, else of asterisk-conf-dir).")
     var printIncludes = false
 

@@ -17,7 +17,8 @@ struct FirmwareCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The firmware file.") var file: String
         @Option(help: "yealink, snom, fanvil, grandstream or htek.") var vendor: Vendor
-        @Option(help: "The model it is for, as the vendor writes it, e.g. T46S or \"X6U Pro\" (default: every model of the vendor).") var model: String = ""
+        @Option(help: "The model it is for, as the vendor writes it, e.g. T46S or \"X6U Pro\" (default: every model of the vendor).") var model:
+            String = ""
         @Option(help: "The firmware version, for the list.") var version: String = ""
         @Option(help: "A comment.") var notes: String = ""
 

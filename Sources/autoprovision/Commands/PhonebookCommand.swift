@@ -51,7 +51,8 @@ struct PhonebookCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the phonebook as a vendor's phones get it (local accounts; sources are merged by the daemon).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the phonebook as a vendor's phones get it (local accounts; sources are merged by the daemon).")
         @OptionGroup var store: StoreOptions
         @Option(help: "yealink, snom, fanvil, grandstream or htek.") var vendor: Vendor
 

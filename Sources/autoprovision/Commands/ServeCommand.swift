@@ -1,8 +1,8 @@
 import AGI
 import AMI
 import Admin
-import Discovery
 public import ArgumentParser
+import Discovery
 import HTTPTFTP
 public import Logging
 import Provisioning
@@ -19,13 +19,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address the provisioning HTTP server binds.") var bind = "0.0.0.0"
     @Option(help: ArgumentHelp("Where the FastAGI server for star-code binding listens ('off' to disable).", valueName: "host:port"))
     var agi = "127.0.0.1:4573"
-    @Option(name: .customLong("pnp-interface"), help: ArgumentHelp("Answer PnP multicast on this interface only (repeatable; default: every multicast-capable IPv4 interface).", valueName: "name"))
+    @Option(
+        name: .customLong("pnp-interface"),
+        help: ArgumentHelp(
+            "Answer PnP multicast on this interface only (repeatable; default: every multicast-capable IPv4 interface).", valueName: "name"))
     var pnpInterfaces: [String] = []
     @Flag(name: .customLong("no-pnp"), help: "Do not answer SIP multicast plug-and-play.") var noPnP = false
     @Option(help: ArgumentHelp("Where the TFTP server listens when the tftp setting is on.", valueName: "host:port"))
     var tftp = "0.0.0.0:69"
     @Option(help: "Override the http-port setting for this run (0 picks a free port).") var httpPort: Int?
-    @Option(help: ArgumentHelp("Where the admin page and REST API listen ('off' to disable); the token is in admin.token beside the database.", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Where the admin page and REST API listen ('off' to disable); the token is in admin.token beside the database.", valueName: "host:port"))
     var admin = "127.0.0.1:8481"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
@@ -47,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let amiConfiguration {
             let source = AMICredentialSource()
             credentials = source
-            amiClient = 
+            amiClient =
                 AMIClient(
                     configuration: amiConfiguration, credentials: source, logger: logger,
                     onSync: { directory in
@@ -124,7 +129,8 @@ struct ServeCommand: AsyncParsableCommand {
                 version: Autoprovision.version
             )
             services.append(
-                AdminServer(host: address.host, port: address.port, environment: environment, token: token, assets: try WebAssets.load(), logger: logger)
+                AdminServer(
+                    host: address.host, port: address.port, environment: environment, token: token, assets: try WebAssets.load(), logger: logger)
             )
             logger.info("admin token in \(tokenPath) (autoprovision admin token prints it)")
         }

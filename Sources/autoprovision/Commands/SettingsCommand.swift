@@ -38,7 +38,8 @@ struct SettingsCommand: AsyncParsableCommand {
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change one setting.",
-            discussion: "KEY is one of: \(SettingKey.allCases.map(\.rawValue).joined(separator: ", ")). For additional-params, '@FILE' reads the value from FILE."
+            discussion:
+                "KEY is one of: \(SettingKey.allCases.map(\.rawValue).joined(separator: ", ")). For additional-params, '@FILE' reads the value from FILE."
         )
         @OptionGroup var store: StoreOptions
         @Argument(help: "The setting to change.") var key: SettingKey

@@ -5,13 +5,17 @@ import Foundation
 /// Where the Asterisk manager interface is. The secret is read from a file or the
 /// environment, never from the command line, where `ps` would show it.
 struct AMIOptions: ParsableArguments {
-    @Option(name: .customLong("ami"), help: ArgumentHelp("Asterisk manager HOST[:PORT] (env AUTOPROVISION_AMI). Without it, local accounts are the credential source.", valueName: "host:port"))
+    @Option(
+        name: .customLong("ami"),
+        help: ArgumentHelp(
+            "Asterisk manager HOST[:PORT] (env AUTOPROVISION_AMI). Without it, local accounts are the credential source.", valueName: "host:port"))
     var address: String?
 
     @Option(name: .customLong("ami-user"), help: ArgumentHelp("AMI username (env AUTOPROVISION_AMI_USER; default autoprovision).", valueName: "user"))
     var user: String?
 
-    @Option(name: .customLong("ami-secret-file"), help: ArgumentHelp("File holding the AMI secret (or env AUTOPROVISION_AMI_SECRET).", valueName: "file"))
+    @Option(
+        name: .customLong("ami-secret-file"), help: ArgumentHelp("File holding the AMI secret (or env AUTOPROVISION_AMI_SECRET).", valueName: "file"))
     var secretFile: String?
 
     /// The configuration, or nil when no AMI address was given.

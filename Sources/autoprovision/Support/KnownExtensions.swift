@@ -29,6 +29,7 @@ enum KnownExtensions {
         guard accounts.isEmpty else {
             throw CLIError("extension \(extensionNumber) has no local account (account add \(extensionNumber) first); --force binds it anyway")
         }
-        return "warning: extension \(extensionNumber) cannot be checked yet (no local accounts, and the daemon has not synced from Asterisk): the phone waits for its credentials"
+        return
+            "warning: extension \(extensionNumber) cannot be checked yet (no local accounts, and the daemon has not synced from Asterisk): the phone waits for its credentials"
     }
 }

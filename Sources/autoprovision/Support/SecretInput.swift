@@ -1,6 +1,6 @@
-import Provisioning
 import ArgumentParser
 import Foundation
+import Provisioning
 
 /// Reads a password from a file, an environment variable or standard input, never from the command line,
 /// where every user of the machine could read it in the process list.

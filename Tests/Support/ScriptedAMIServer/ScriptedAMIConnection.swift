@@ -90,7 +90,9 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
                 // The error text carries a literal "\n" before the line's CRLF.
                 out += "Response: Error\r\n" + (id.map { "ActionID: \($0)\r\n" } ?? "") + "Message: No endpoints found\n\r\n\r\n"
             } else {
-                out += message([("Response", "Success"), ("EventList", "start"), ("Message", "A listing of Endpoints follows, presented as EndpointList events")])
+                out += message([
+                    ("Response", "Success"), ("EventList", "start"), ("Message", "A listing of Endpoints follows, presented as EndpointList events"),
+                ])
                 for endpoint in state.endpoints {
                     out += event([
                         ("Event", "EndpointList"), ("ObjectType", "endpoint"), ("ObjectName", endpoint.name), ("Transport", ""),
@@ -114,9 +116,12 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
         case "pjsipshowendpoint":
             let wanted = (action["Endpoint"] ?? "").replacingPrefix("pjsip/")
             if let endpoint = state.endpoints.first(where: { $0.name == wanted }) {
-                out += message([("Response", "Success"), ("EventList", "start"), ("Message", "Following are Events for each object associated with the Endpoint")])
+                out += message([
+                    ("Response", "Success"), ("EventList", "start"), ("Message", "Following are Events for each object associated with the Endpoint"),
+                ])
                 out += event([
-                    ("Event", "EndpointDetail"), ("ObjectType", "endpoint"), ("ObjectName", endpoint.name), ("Context", "default"), ("Aors", endpoint.name),
+                    ("Event", "EndpointDetail"), ("ObjectType", "endpoint"), ("ObjectName", endpoint.name), ("Context", "default"),
+                    ("Aors", endpoint.name),
                     ("Auth", "\(endpoint.name)-auth"), ("OutboundAuth", ""), ("Callerid", endpoint.callerID), ("DtmfMode", "rfc4733"),
                     ("DeviceState", "Not in use"), ("ActiveChannels", ""),
                 ])
@@ -131,7 +136,9 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
         case "pjsipshowcontacts":
             // Field names and order as Asterisk 22 sends them (PJSIPShowContacts on the interop lab).
             let contacts = state.endpoints.flatMap { endpoint in endpoint.contacts.map { (endpoint.name, $0) } }
-            out += message([("Response", "Success"), ("EventList", "start"), ("Message", "A listing of Contacts follows, presented as ContactList events")])
+            out += message([
+                ("Response", "Success"), ("EventList", "start"), ("Message", "A listing of Contacts follows, presented as ContactList events"),
+            ])
             for (name, uri) in contacts {
                 out += event([
                     ("Event", "ContactList"), ("ObjectType", "contact"), ("ObjectName", "\(name);@0123456789abcdef"), ("ViaAddr", ""),

@@ -17,7 +17,10 @@ public final class ScriptedAMIServer: Sendable {
         public var callerID: String
         public var contacts: [String]
 
-        public init(name: String, username: String? = nil, password: String, authType: String = "userpass", callerID: String = "<unknown>", contacts: [String] = []) {
+        public init(
+            name: String, username: String? = nil, password: String, authType: String = "userpass", callerID: String = "<unknown>",
+            contacts: [String] = []
+        ) {
             self.name = name
             self.username = username ?? name
             self.password = password
@@ -83,7 +86,10 @@ public final class ScriptedAMIServer: Sendable {
 
     /// Closes every client connection, as an Asterisk restart does.
     public func dropAll() {
-        for channel in channels.withLock({ list in defer { list = [] }; return list }) { channel.close(promise: nil) }
+        for channel in channels.withLock({ list in
+            defer { list = [] }
+            return list
+        }) { channel.close(promise: nil) }
     }
 
     /// Sends raw bytes to every connected client.
@@ -98,7 +104,10 @@ public final class ScriptedAMIServer: Sendable {
 
     /// Writes half a message to every client, then closes.
     public func dropMidMessage() {
-        for channel in channels.withLock({ list in defer { list = [] }; return list }) {
+        for channel in channels.withLock({ list in
+            defer { list = [] }
+            return list
+        }) {
             channel.writeAndFlush(ByteBuffer(string: "Event: EndpointList\r\nObjectName: 1"), promise: nil)
             channel.close(promise: nil)
         }

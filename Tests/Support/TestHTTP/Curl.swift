@@ -12,7 +12,9 @@ public enum Curl {
     ///   - url: The URL to fetch.
     ///   - arguments: Extra curl arguments (`-I`, `-X POST`, `--path-as-is`).
     /// Runs on a thread outside the concurrency pool, so waiting for curl never starves the servers under test.
-    public static func fetch(_ url: String, _ arguments: [String] = [], userAgent: String = "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc") async throws -> Response {
+    public static func fetch(_ url: String, _ arguments: [String] = [], userAgent: String = "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc")
+        async throws -> Response
+    {
         try await offPool { try fetchBlocking(url, arguments, userAgent: userAgent) }
     }
 

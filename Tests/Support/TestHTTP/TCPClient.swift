@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking TCP client on 127.0.0.1, for sending exactly the bytes a test wants (and hanging up early).

@@ -50,7 +50,9 @@ public struct PhoneNamespace: Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw CommandError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)") }
+        guard process.terminationStatus == 0 else {
+            throw CommandError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
         return text
     }
 

@@ -81,10 +81,12 @@ struct XMLLineDocument {
 
     /// The lines holding `<container ...>` and `</container>`.
     private func containerRange(_ container: String) -> (Int, Int)? {
-        guard let open = document.lines.indices.first(where: {
-            let line = document.trimmed($0)
-            return line.hasPrefix("<\(container)") && Self.elementName(line) == container && !line.hasSuffix("/>")
-        }) else { return nil }
+        guard
+            let open = document.lines.indices.first(where: {
+                let line = document.trimmed($0)
+                return line.hasPrefix("<\(container)") && Self.elementName(line) == container && !line.hasSuffix("/>")
+            })
+        else { return nil }
         guard let close = (open + 1..<document.lines.count).first(where: { document.trimmed($0).hasPrefix("</\(container)>") }) else {
             return nil
         }
