@@ -17,9 +17,12 @@ public struct DeviceRecord: Codable, Hashable, Sendable, FetchableRecord, Mutabl
     public var firstSeen: Date?
     public var lastSeen: Date?
     public var lastConfigFetch: Date?
+    /// The secret of the phone's private provisioning URL (``DeviceToken``), unique.
+    public var token: String
 
     public init(mac: MACAddress, vendor: Vendor? = nil, model: String? = nil, templateID: Int64? = nil) {
         self.mac = mac.compact
+        self.token = DeviceToken.random()
         self.vendor = vendor
         self.model = model
         self.templateID = templateID

@@ -31,6 +31,8 @@ public struct ProvisioningSnapshot: Sendable {
     public let settings: PnPSettings
     let devices: [MACAddress: DeviceEntry]
     let devicesByIP: [String: MACAddress]
+    /// Each phone's private URL token (``DeviceToken``) to its MAC.
+    var tokens: [String: MACAddress] = [:]
     let mappings: [String: MappedTemplate]
     let additionalParameters: AdditionalParameters
     /// Firmware files by their URL path (`/firmware/3/T46S.rom`, lowercased).
@@ -66,6 +68,9 @@ public struct ProvisioningSnapshot: Sendable {
     public func answer(path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
         var name = path
         while name.first == "/" { name.removeFirst() }
+        if name.hasPrefix("p/") {
+            return answerToken(name.dropFirst(2), userAgent: userAgent, remoteIP: remoteIP)
+        }
         if name.hasPrefix("phonebook/") {
             return phonebooks["/" + name.lowercased()].map { .file($0, mac: nil) } ?? .notFound("no phonebook at '/\(name)'")
         }
@@ -94,6 +99,33 @@ public struct ProvisioningSnapshot: Sendable {
         case .macConfig(let mac), .snomDevice(_, let mac), .xmlConfig(let mac):
             return answerDevice(mac, request: request, name: name, userAgent: userAgent)
         }
+    }
+
+    /// `p/<token>/<file>`: the phone's private URL. A token opens its own phone's files and the
+    /// files that hold no secret (common files, firmware, phonebooks); another phone's file is refused.
+    private func answerToken(_ rest: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
+        guard let slash = rest.firstIndex(of: "/") else {
+            return .notFound("'/p/\(rest)' names no file after the token")
+        }
+        let token = rest[..<slash]
+        let file = rest[rest.index(after: slash)...]
+        guard DeviceToken.isWellFormed(token) else {
+            return .notFound("'/p/\(rest)': the token is malformed")
+        }
+        guard let owner = tokens[String(token)] else {
+            return .forbidden("unknown device token")
+        }
+        guard !file.isEmpty, !file.hasPrefix("p/") else {
+            return .notFound("'/p/<token>/\(file)' names no provisioning file")
+        }
+        if !mappings.isEmpty, let mapped = mappings[file.lowercased()] {
+            return answerMapped(mapped, path: file, mac: owner)
+        }
+        let answer = self.answer(path: file, userAgent: userAgent, remoteIP: remoteIP)
+        if case .file(_, let mac?) = answer, mac != owner {
+            return .forbidden("the token of \(owner) does not open the file of \(mac)")
+        }
+        return answer
     }
 
     private func answerDevice(_ mac: MACAddress, request: ConfigRequest, name: Substring, userAgent: String?) -> ProvisioningAnswer {
@@ -128,7 +160,10 @@ public struct ProvisioningSnapshot: Sendable {
     }
 
     private func answerMapped(_ mapped: MappedTemplate, path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
-        let mac = userAgent.flatMap(Self.macInUserAgent) ?? remoteIP.flatMap { devicesByIP[$0] }
+        answerMapped(mapped, path: path, mac: userAgent.flatMap(Self.macInUserAgent) ?? remoteIP.flatMap { devicesByIP[$0] })
+    }
+
+    private func answerMapped(_ mapped: MappedTemplate, path: Substring, mac: MACAddress?) -> ProvisioningAnswer {
         if let mac, let entry = devices[mac] {
             switch entry.state {
             case .refused(let verdict):

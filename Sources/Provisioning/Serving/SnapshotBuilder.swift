@@ -65,9 +65,11 @@ public struct SnapshotBuilder: Sendable {
 
         var devices: [MACAddress: ProvisioningSnapshot.DeviceEntry] = [:]
         var byIP: [String: MACAddress] = [:]
+        var tokens: [String: MACAddress] = [:]
         for device in inputs.devices {
             guard let mac = try? device.address else { continue }
             if let ip = device.lastIP { byIP[ip] = mac }
+            tokens[device.token] = mac
             let vendor = device.vendor ?? OUITable.vendor(for: mac)
             let entry: (ProvisioningSnapshot.DeviceState) -> ProvisioningSnapshot.DeviceEntry = {
                 .init(vendor: device.vendor, model: device.model, state: $0)
@@ -137,6 +139,7 @@ public struct SnapshotBuilder: Sendable {
             revision: inputs.revision, settings: settings, devices: devices, devicesByIP: byIP, mappings: mappings,
             additionalParameters: parameters
         )
+        snapshot.tokens = tokens
         if only != nil { return (snapshot, Array(Set(problems)).sorted()) }
         // The phonebook: our extensions, then other instances' numbers we do not have, sorted.
         var byNumber: [String: PhonebookEntry] = [:]

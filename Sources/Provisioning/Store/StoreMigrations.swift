@@ -152,6 +152,20 @@ enum StoreMigrations {
                         """)
             }
         }
+        migrator.registerMigration("v7-device-tokens") { db in
+            try db.alter(table: "device") { t in t.add(column: "token", .text) }
+            // Every existing phone gets its own token now; new ones get theirs from DeviceRecord.
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM device") {
+                try db.execute(sql: "UPDATE device SET token = ? WHERE id = ?", arguments: [DeviceToken.random(), id])
+            }
+            try db.create(index: "device_token", on: "device", columns: ["token"], unique: true)
+            // A rotated token must stop working at the next snapshot.
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER device_token_revision AFTER UPDATE OF token ON device
+                    BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
+                    """)
+        }
         return migrator
     }
 }
