@@ -116,6 +116,18 @@ extension AdminHandlers {
                 throw AdminError(.serviceUnavailable, "cannot reach \(mac): \(reason)")
             }
         }
+        api.get("devices/:mac/url") { _, context in
+            let mac = try mac(context)
+            let token = try run { try store.token(mac: mac) }
+            return try JSONResponse.make(
+                AdminModels.PrivateURL(mac: mac.description, url: environment.catalog.snapshot.settings.provisioningURL(token: token)))
+        }
+        api.post("devices/:mac/url/rotate") { _, context in
+            let mac = try mac(context)
+            let token = try run { try store.rotateToken(mac: mac) }
+            return try JSONResponse.make(
+                AdminModels.PrivateURL(mac: mac.description, url: try run { try store.settings() }.provisioningURL(token: token)))
+        }
         api.get("devices/:mac/preview") { request, context in
             let mac = try mac(context)
             _ = try device(mac)

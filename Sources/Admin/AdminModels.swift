@@ -283,4 +283,10 @@ enum AdminModels {
         var via: String
         var detail: String
     }
+
+    /// A phone's private provisioning URL (`GET /api/devices/{mac}/url`).
+    struct PrivateURL: Encodable {
+        var mac: String
+        var url: String
+    }
 }

@@ -11,6 +11,7 @@ public enum AdminRouter {
         "GET /api/devices", "POST /api/devices", "GET /api/devices/{mac}", "PATCH /api/devices/{mac}", "DELETE /api/devices/{mac}",
         "PUT /api/devices/{mac}/lines/{line}", "DELETE /api/devices/{mac}/lines/{line}",
         "GET /api/devices/{mac}/keys", "PUT /api/devices/{mac}/keys", "POST /api/devices/{mac}/reboot", "GET /api/devices/{mac}/preview",
+        "GET /api/devices/{mac}/url", "POST /api/devices/{mac}/url/rotate",
         "GET /api/templates", "POST /api/templates", "GET /api/templates/{id}", "PUT /api/templates/{id}", "DELETE /api/templates/{id}",
         "POST /api/templates/examples", "POST /api/templates/preview", "GET /api/placeholders",
         "GET /api/uri-mappings", "POST /api/uri-mappings", "DELETE /api/uri-mappings/{id}",

@@ -223,6 +223,24 @@ import Testing
         }
     }
 
+    @Test func aPhonesPrivateURLIsReadAndRotated() async throws {
+        try await withHarness { h in
+            #expect(try await h.call("POST", "/api/devices", #"{"mac":"001565aabbcc"}"#).status == 201)
+            try await h.refresh()
+            let first = try #require(try h.json(try await h.call("GET", "/api/devices/00-15-65-AA-BB-CC/url")) as? [String: String])
+            let token = try h.store.token(mac: MACAddress(parsing: "001565aabbcc"))
+            #expect(first["mac"] == "00:15:65:aa:bb:cc")
+            #expect(first["url"]?.hasSuffix("/p/\(token)/") == true, "\(first)")
+            let rotated = try await h.call("POST", "/api/devices/001565aabbcc/url/rotate")
+            #expect(rotated.status == 200)
+            let second = try #require(try h.json(rotated) as? [String: String])
+            let newToken = try h.store.token(mac: MACAddress(parsing: "001565aabbcc"))
+            #expect(newToken != token && second["url"]?.hasSuffix("/p/\(newToken)/") == true)
+            #expect(try await h.call("GET", "/api/devices/001565000000/url").status == 404)
+            #expect(try await h.call("POST", "/api/devices/001565000000/url/rotate").status == 404)
+        }
+    }
+
     @Test func badBodiesGetClearErrorsAndChangeNothing() async throws {
         try await withHarness { h in
             let before = try h.store.revision()

@@ -279,6 +279,17 @@ def run(args):
                   f"the phone's file after binding {ext}", phone_agent)
         passed(f"binding {ext} in the row is served in {compact}.cfg after {time.monotonic() - saved_at:.1f} s")
 
+        # The phone's private URL is shown in its detail panel, and it opens the phone's file.
+        click(driver, f"device-keys-{compact}")
+        private = wait_until(driver, lambda d: (d.find_element(By.CSS_SELECTOR, css_tid(f"device-url-{compact}")).get_attribute("value") or None),
+                             "the phone's detail panel does not show its private URL")
+        check(re.fullmatch(r"http://[^/]+/p/[A-Za-z0-9_-]{22}/", private) is not None, f"the private URL {private!r} is not http://host:port/p/<token>/")
+        token_url = provisioning + urllib.parse.urlsplit(private).path + f"{compact}.cfg"
+        wait_http(token_url, lambda s, b: s == 200 and f"account.1.user_name = {ext}".encode() in b, 3,
+                  "the phone's file through its private URL", phone_agent)
+        click(driver, f"device-keys-{compact}")
+        passed(f"the detail panel shows the private URL {urllib.parse.urlsplit(private).path[:6]}…/ and it serves {compact}.cfg")
+
         # e. A template with a live preview, assigned to the phone. ----------------------------------
         open_tab(driver, "templates")
         click(driver, "template-add")

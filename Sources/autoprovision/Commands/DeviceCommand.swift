@@ -7,7 +7,7 @@ struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
         abstract: "Manage phones and their line bindings.",
-        subcommands: [Add.self, Change.self, List.self, Remove.self, Bind.self, Unbind.self, Keys.self, RebootPhone.self]
+        subcommands: [Add.self, Change.self, List.self, Remove.self, Bind.self, Unbind.self, Keys.self, PrivateURL.self, RebootPhone.self]
     )
 
     struct Add: AsyncParsableCommand {

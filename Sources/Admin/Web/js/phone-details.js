@@ -4,6 +4,7 @@ import { fillVendorSelect } from './choices.js';
 import { clear, el, setStatus } from './dom.js';
 import { compactMAC, macPath } from './format.js';
 import { updateDeviceRow } from './phone-row.js';
+import { buildURLBlock } from './phone-url.js';
 import { mutated } from './state.js';
 import { reportError } from './toast.js';
 
@@ -107,7 +108,8 @@ function buildKeysPanel(row, onSaved) {
     el('div', null,
       el('h4', { text: 'Device' }),
       el('div', { class: 'row-buttons' }, el('label', null, 'Vendor ', vendor), el('label', null, 'Model ', model)),
-      el('div', { class: 'row-buttons' }, saveDevice, deviceStatus)),
+      el('div', { class: 'row-buttons' }, saveDevice, deviceStatus),
+      buildURLBlock(row)),
     el('div', null,
       el('h4', { text: 'Programmable keys (BLF / speed dial), in the phone\'s order' }),
       el('table', { class: 'keys-table' },

@@ -1,0 +1,65 @@
+import Foundation
+import TestCLI
+import TestHTTP
+import Testing
+
+/// `device url`: a phone's private provisioning URL, served by a running daemon over HTTP and TFTP.
+@Suite struct DeviceURLCLITests {
+    @Test func theTokenURLOpensItsPhonesFileAndARotatedOneIsDeadWithinASecond() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let port = 20000 + Int.random(in: 0..<10000)
+        let tftpPort = port + 10000
+        for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on")] {
+            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+        }
+        #expect(try cli.run(["device", "add", "001565aabbcc"]).status == 0)
+        #expect(try cli.run(["device", "add", "001565ddeeff"]).status == 0)
+        let printed = try cli.run(["device", "url", "00:15:65:AA:BB:CC"])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let url = printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let prefix = "http://127.0.0.1:\(port)/p/"
+        #expect(url.hasPrefix(prefix) && url.hasSuffix("/") && url.count == prefix.count + 23, "\(url)")
+        #expect(try cli.run(["device", "url", "00:15:65:AA:BB:CC"]).stdout == printed.stdout, "the URL is stable until rotated")
+        let unknown = try cli.run(["device", "url", "001565000000"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("00:15:65:00:00:00"))
+        let token = String(url.dropFirst(prefix.count).dropLast())
+
+        let serve = Process()
+        serve.executableURL = CLI.executable
+        serve.arguments = [
+            "serve", "--db", cli.database, "--bind", "127.0.0.1", "--tftp", "127.0.0.1:\(tftpPort)", "--agi", "off", "--admin", "off", "--no-pnp",
+        ]
+        serve.standardError = FileHandle.nullDevice
+        serve.standardOutput = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+
+        var own = try? await Curl.fetch(url + "001565aabbcc.cfg", ["--max-time", "2"])
+        for _ in 0..<100 where own?.status != 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            own = try? await Curl.fetch(url + "001565aabbcc.cfg", ["--max-time", "2"])
+        }
+        #expect(own?.status == 200 && own?.body.contains("account.1.user_name = guest") == true, "\(String(describing: own))")
+        #expect(try await Curl.fetch(url + "001565ddeeff.cfg").status == 403, "another phone's file through this phone's token")
+        #expect(try await Curl.fetch(prefix + "AAAAAAAAAAAAAAAAAAAAAA/001565aabbcc.cfg").status == 403, "an unknown token")
+        #expect(try await Curl.fetch(prefix + "short/001565aabbcc.cfg").status == 404, "a malformed token")
+        #expect(try await Curl.fetch(url).status == 404, "no file name")
+
+        // TFTP takes the same path.
+        let tftp = try await Curl.fetch("tftp://127.0.0.1:\(tftpPort)/p/\(token)/001565aabbcc.cfg", ["--max-time", "5"])
+        #expect(tftp.body.contains("account.1.user_name = guest"), "TFTP through the token path: \(tftp)")
+
+        let rotated = try cli.run(["device", "url", "001565aabbcc", "--rotate"])
+        let changed = ContinuousClock.now
+        let newURL = rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(rotated.status == 0 && newURL.hasPrefix(prefix) && newURL != url)
+        var old = try await Curl.fetch(url + "001565aabbcc.cfg")
+        while old.status == 200, ContinuousClock.now - changed < .seconds(1) {
+            try await Task.sleep(for: .milliseconds(50))
+            old = try await Curl.fetch(url + "001565aabbcc.cfg")
+        }
+        #expect(old.status == 403, "the old token still opens the file a second after --rotate")
+        #expect(try await Curl.fetch(newURL + "001565aabbcc.cfg").status == 200)
+    }
+}
