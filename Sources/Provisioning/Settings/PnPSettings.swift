@@ -29,6 +29,16 @@ public struct PnPSettings: Hashable, Sendable {
     public var phonebookEnabled: Bool = false
     /// Where the daemon keeps the generated Asterisk files current; empty means off.
     public var asteriskConfDir: String = ""
+    /// Who may fetch a file that holds a phone's SIP password (``FetchGuard``).
+    public var fetchGuard: FetchGuardMode = .lan
+    /// Networks whose hosts may fetch any phone's file under `lan`: phones behind a router.
+    public var trustedNetworks: [IPNetwork] = []
+    /// Failed lookups from one address within ``banWindow`` seconds that ban it.
+    public var banThreshold = 10
+    /// The window, in seconds, failures are counted in.
+    public var banWindow = 600
+    /// How long, in seconds, a ban lasts.
+    public var banTime = 3600
 
     /// The defaults of a new installation (guest secret excluded: the store makes it).
     public static let defaults = PnPSettings(

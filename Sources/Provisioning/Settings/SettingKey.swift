@@ -14,6 +14,11 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case voicemailNumber = "voicemail-number"
     case phonebook = "phonebook"
     case asteriskConfDir = "asterisk-conf-dir"
+    case fetchGuard = "fetch-guard"
+    case trustedNetworks = "trusted-networks"
+    case banThreshold = "ban-threshold"
+    case banWindow = "ban-window"
+    case banTime = "ban-time"
 }
 
 extension SettingKey {
@@ -75,6 +80,20 @@ extension SettingKey {
                 throw .invalidValue("asterisk-conf-dir '\(value)' must be an absolute path without quotes (or empty for off)")
             }
             return trimmed.count > 1 && trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
+        case .fetchGuard:
+            guard let mode = FetchGuardMode(rawValue: trimmed.lowercased()) else {
+                throw .invalidValue("fetch-guard '\(value)' must be off, lan or strict")
+            }
+            return mode.rawValue
+        case .trustedNetworks:
+            return try IPNetwork.list(trimmed).map(\.description).joined(separator: ",")
+        case .banThreshold, .banWindow, .banTime:
+            let range = self == .banThreshold ? 1...1000 : 1...31_536_000
+            guard let number = Int(trimmed), range.contains(number) else {
+                let unit = self == .banThreshold ? "failures" : "seconds"
+                throw .invalidValue("\(rawValue) '\(value)' must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return String(number)
         }
     }
 }

@@ -19,6 +19,11 @@ extension PnPSettings {
         case .voicemailNumber: voicemailNumber
         case .phonebook: phonebookEnabled ? "on" : "off"
         case .asteriskConfDir: asteriskConfDir
+        case .fetchGuard: fetchGuard.rawValue
+        case .trustedNetworks: trustedNetworks.map(\.description).joined(separator: ",")
+        case .banThreshold: String(banThreshold)
+        case .banWindow: String(banWindow)
+        case .banTime: String(banTime)
         }
     }
 

@@ -166,6 +166,15 @@ enum StoreMigrations {
                     BEGIN UPDATE revision SET value = value + 1 WHERE id = 1; END
                     """)
         }
+        migrator.registerMigration("v8-bans") { db in
+            // Addresses banned for guessing; the daemon writes them, `bans clear` deletes them.
+            try db.create(table: "ban") { t in
+                t.primaryKey("address", .text)
+                t.column("until", .datetime).notNull()
+                t.column("failures", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }
