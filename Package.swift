@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AMI", targets: ["AMI"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Admin", targets: ["Admin"]),
+        .library(name: "Neighbours", targets: ["Neighbours"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -81,6 +82,15 @@ let package = Package(
                 "Provisioning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Neighbours",
+            dependencies: [
+                "Provisioning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -241,6 +251,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Vectors"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NeighboursTests",
+            dependencies: [
+                "Neighbours",
+                "TestNetwork",
+                "Provisioning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
