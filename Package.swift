@@ -114,6 +114,7 @@ let package = Package(
             name: "autoprovision",
             dependencies: [
                 "Provisioning",
+                "Neighbours",
                 "Admin",
                 "HTTPTFTP",
                 "AMI",

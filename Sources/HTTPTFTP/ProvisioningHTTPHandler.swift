@@ -14,6 +14,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
 
     private let catalog: ProvisioningCatalog
     private let recorder: FetchRecorder?
+    private let policy: FetchPolicy
     private let logger: Logger
     private var remoteIP: String?
     private var remotePort: Int?
@@ -23,9 +24,10 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private var streaming = false
     private var waiting: [PhoneHTTPRequest] = []
 
-    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger) {
+    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, logger: Logger) {
         self.catalog = catalog
         self.recorder = recorder
+        self.policy = policy
         self.logger = logger
     }
 
@@ -94,7 +96,12 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             send(.ok, text: "autoprovision: provisioning server is running\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
             return
         }
-        switch snapshot.answer(path: path, userAgent: request.userAgent, remoteIP: remoteIP) {
+        guard let answer = policy.answer(path: path, userAgent: request.userAgent, remoteIP: remoteIP, snapshot: snapshot) else {
+            // Banned: no lookup, and no log line per request (the ban itself was logged once).
+            send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
+            return
+        }
+        switch answer {
         case .file(let file, let mac):
             if let mac, let recorder {
                 recorder.record(FetchEvent(mac: mac, at: Date(), ip: remoteIP, port: remotePort, userAgent: request.userAgent))
@@ -115,7 +122,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             }
             send(.notFound, text: "not found\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .forbidden(let reason):
-            logger.warning("403 \(path) from \(client(request)): \(reason)")
+            logger.info("403 \(path) from \(client(request)): \(reason)")
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .unavailable(let reason, let retryAfter):
             logger.warning("503 \(path) from \(client(request)): \(reason)")

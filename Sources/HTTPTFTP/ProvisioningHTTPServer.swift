@@ -19,6 +19,7 @@ public struct ProvisioningHTTPServer: Service {
     public var port: Int
     let catalog: ProvisioningCatalog
     let recorder: FetchRecorder?
+    let policy: FetchPolicy
     let logger: Logger
     let group: (any EventLoopGroup)?
     let onBound: @Sendable (SocketAddress) -> Void
@@ -28,6 +29,7 @@ public struct ProvisioningHTTPServer: Service {
     ///   - port: The TCP port; 0 picks a free one (reported through `onBound`).
     ///   - catalog: The files to serve.
     ///   - recorder: Where fetches are noted, if anywhere.
+    ///   - policy: The bans and the fetch guard.
     ///   - logger: Where refusals and errors are logged.
     ///   - group: The event loops to run on; the shared singleton group when nil.
     ///   - onBound: Called with the bound address once listening.
@@ -36,6 +38,7 @@ public struct ProvisioningHTTPServer: Service {
         port: Int,
         catalog: ProvisioningCatalog,
         recorder: FetchRecorder?,
+        policy: FetchPolicy = FetchPolicy(),
         logger: Logger,
         group: (any EventLoopGroup)? = nil,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
@@ -44,6 +47,7 @@ public struct ProvisioningHTTPServer: Service {
         self.port = port
         self.catalog = catalog
         self.recorder = recorder
+        self.policy = policy
         self.logger = logger
         self.group = group
         self.onBound = onBound
@@ -52,6 +56,7 @@ public struct ProvisioningHTTPServer: Service {
     public func run() async throws {
         let catalog = catalog
         let recorder = recorder
+        let policy = policy
         let logger = logger
         let bootstrap = ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
@@ -67,7 +72,7 @@ public struct ProvisioningHTTPServer: Service {
                     try sync.addHandler(
                         ByteToMessageHandler(PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
                     )
-                    try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, logger: logger))
+                    try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, policy: policy, logger: logger))
                 }
             }
         let channel: any Channel

@@ -13,12 +13,14 @@ final class TFTPRequestHandler: ChannelInboundHandler {
 
     private let catalog: ProvisioningCatalog
     private let recorder: FetchRecorder?
+    private let policy: FetchPolicy
     private let logger: Logger
     private let limits: TFTPLimits
 
-    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger, limits: TFTPLimits) {
+    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, logger: Logger, limits: TFTPLimits) {
         self.catalog = catalog
         self.recorder = recorder
+        self.policy = policy
         self.logger = logger
         self.limits = limits
     }
@@ -55,7 +57,11 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         }
         let snapshot = catalog.snapshot
         let body: TFTPBody
-        switch snapshot.answer(path: path[...], userAgent: nil, remoteIP: ip) {
+        guard let answer = policy.answer(path: path[...], userAgent: nil, remoteIP: ip, snapshot: snapshot) else {
+            reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
+            return
+        }
+        switch answer {
         case .file(let file, let mac):
             body = TFTPBody(ByteBuffer(bytes: mode == "netascii" ? TFTPTransfer.netascii(file.body) : file.body))
             if let mac { recorder?.record(FetchEvent(mac: mac, at: Date(), ip: ip, port: client.port)) }
@@ -73,7 +79,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
             return
         case .forbidden(let reason):
-            logger.warning("TFTP 403 \(path) from \(ip): \(reason)")
+            logger.info("TFTP 403 \(path) from \(ip): \(reason)")
             reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
             return
         case .unavailable(let reason, _):

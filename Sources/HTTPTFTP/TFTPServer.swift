@@ -14,17 +14,19 @@ public struct TFTPServer: Service {
     public var port: Int
     let catalog: ProvisioningCatalog
     let recorder: FetchRecorder?
+    let policy: FetchPolicy
     let logger: Logger
     let onBound: @Sendable (Int) -> Void
 
     public init(
-        host: String, port: Int, catalog: ProvisioningCatalog, recorder: FetchRecorder?, logger: Logger,
+        host: String, port: Int, catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy = FetchPolicy(), logger: Logger,
         onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
         self.catalog = catalog
         self.recorder = recorder
+        self.policy = policy
         self.logger = logger
         self.onBound = onBound
     }
@@ -32,6 +34,7 @@ public struct TFTPServer: Service {
     public func run() async throws {
         let catalog = catalog
         let recorder = recorder
+        let policy = policy
         let logger = logger
         let limits = TFTPLimits()
         let channel: any Channel
@@ -41,7 +44,7 @@ public struct TFTPServer: Service {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            TFTPRequestHandler(catalog: catalog, recorder: recorder, logger: logger, limits: limits)
+                            TFTPRequestHandler(catalog: catalog, recorder: recorder, policy: policy, logger: logger, limits: limits)
                         )
                     }
                 }

@@ -133,3 +133,6 @@ public final class NeighbourCache: Sendable {
         table.links[key] = links.isEmpty ? nil : links
     }
 }
+
+/// The fetch guard asks the cache which MAC an address belongs to.
+extension NeighbourCache: NeighbourLookup {}

@@ -5,6 +5,7 @@ public import ArgumentParser
 import Discovery
 import HTTPTFTP
 public import Logging
+import Neighbours
 import Provisioning
 import ServiceLifecycle
 import UnixSignals
@@ -96,13 +97,14 @@ struct ServeCommand: AsyncParsableCommand {
         // The first snapshot is ready before the port opens, so no phone ever sees an empty catalog.
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
         let recorder = FetchRecorder(store: store, logger: logger)
-        let http = ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, logger: logger)
+        let policy = Self.fetchPolicy(store: store, settings: settings, logger: logger, services: &services)
+        let http = ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, policy: policy, logger: logger)
         if !noPnP {
             services.append(PnPService(store: store, catalog: catalog, interfaces: pnpInterfaces.isEmpty ? nil : pnpInterfaces, logger: logger))
         }
         if settings.tftpEnabled {
             let address = try Self.hostPort(tftp, option: "--tftp")
-            services.append(TFTPServer(host: address.host, port: address.port, catalog: catalog, recorder: recorder, logger: logger))
+            services.append(TFTPServer(host: address.host, port: address.port, catalog: catalog, recorder: recorder, policy: policy, logger: logger))
         } else {
             logger.info("TFTP is off (settings set tftp on, then restart, to serve phones that use DHCP option 66)")
         }
@@ -146,6 +148,21 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension ServeCommand {
+    /// The bans and the neighbour table the phones' transports consult, with the services that keep them current.
+    static func fetchPolicy(store: ProvisioningStore, settings: PnPSettings, logger: Logger, services: inout [any Service]) -> FetchPolicy {
+        let bans = BanSync(bans: BanList(), store: store, logger: logger)
+        services.append(bans)
+        let cache = NeighbourCache()
+        do {
+            services.append(try NeighbourMonitor(cache: cache, logger: logger))
+        } catch {
+            // Without the table, `lan` can only serve this host, trusted networks and private URLs.
+            logger.error("cannot read the kernel's neighbour table (\(error)); fetch-guard lan serves phones only through their private URLs")
+        }
+        logger.info("fetch-guard is \(settings.fetchGuard.rawValue) (settings set fetch-guard off|lan|strict)")
+        return FetchPolicy(bans: bans, neighbours: cache)
+    }
+
     static func hostPort(_ text: String, option: String) throws -> (host: String, port: Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw CLIError("\(option) '\(text)' must be HOST:PORT")
