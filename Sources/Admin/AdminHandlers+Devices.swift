@@ -13,6 +13,16 @@ extension AdminHandlers {
                 )
             )
         }
+        api.get("bans") { _, _ in
+            try JSONResponse.make(
+                try run { try store.bans() }.map { AdminModels.Ban(address: $0.address, until: $0.until, failures: $0.failures, since: $0.createdAt) }
+            )
+        }
+        api.delete("bans/:address") { _, context in
+            let address = context.parameters.get("address") ?? ""
+            try run { try store.clearBan(address, actor: "admin-api") }
+            return JSONResponse.noContent()
+        }
         api.get("audit") { request, _ in
             let limitText = query(request, "limit")
             let limit = limitText.map { Int($0) } ?? 100

@@ -289,4 +289,12 @@ enum AdminModels {
         var mac: String
         var url: String
     }
+
+    /// An address banned for guessing (`GET /api/bans`).
+    struct Ban: Encodable {
+        var address: String
+        var until: Date
+        var failures: Int
+        var since: Date
+    }
 }

@@ -19,7 +19,7 @@ public enum AdminRouter {
         "GET /api/phonebook/sources", "POST /api/phonebook/sources", "DELETE /api/phonebook/sources/{id}", "GET /api/phonebook/entries",
         "GET /api/firmware", "POST /api/firmware", "PUT /api/firmware/{id}/file", "PATCH /api/firmware/{id}", "DELETE /api/firmware/{id}",
         "GET /api/accounts", "POST /api/accounts", "DELETE /api/accounts/{extension}",
-        "GET /api/audit",
+        "GET /api/audit", "GET /api/bans", "DELETE /api/bans/{address}",
     ]
 
     /// Builds the router.

@@ -241,6 +241,19 @@ import Testing
         }
     }
 
+    @Test func bansAreListedAndLifted() async throws {
+        try await withHarness { h in
+            let until = Date().addingTimeInterval(600)
+            try h.store.recordBans([BanList.Ban(address: "2001:db8::9", until: until, failures: 10, seconds: 600)])
+            let listed = try #require(try h.json(try await h.call("GET", "/api/bans")) as? [[String: Any]])
+            #expect(listed.count == 1 && listed.first?["address"] as? String == "2001:db8::9" && listed.first?["failures"] as? Int == 10)
+            #expect(try await h.call("DELETE", "/api/bans/2001:db8::9").status == 204)
+            #expect(try h.store.bans().isEmpty)
+            #expect(try await h.call("DELETE", "/api/bans/2001:db8::9").status == 404)
+            #expect(try await h.call("GET", "/api/bans").body == "[]")
+        }
+    }
+
     @Test func badBodiesGetClearErrorsAndChangeNothing() async throws {
         try await withHarness { h in
             let before = try h.store.revision()

@@ -13,6 +13,13 @@ public final class BanList: Sendable {
         public var until: Date
         public var failures: Int
         public var seconds: Int
+
+        public init(address: String, until: Date, failures: Int, seconds: Int) {
+            self.address = address
+            self.until = until
+            self.failures = failures
+            self.seconds = seconds
+        }
     }
 
     struct Entry {

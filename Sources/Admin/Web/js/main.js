@@ -8,6 +8,7 @@ import { initPhones } from './phones.js';
 import { initPnP, settingsDirty } from './pnp.js';
 import { startSession } from './session.js';
 import { state } from './state.js';
+import { initBans } from './bans.js';
 import { initStatus } from './status.js';
 import { initTabs } from './tabs.js';
 import { initTemplates } from './templates.js';
@@ -25,6 +26,7 @@ function init() {
   initPnP();
   initFirmware();
   initStatus();
+  initBans();
   initAccounts();
 
   window.addEventListener('beforeunload', (event) => {

@@ -7,6 +7,7 @@ import { loadPhonebook } from './phonebook.js';
 import { refreshDevices } from './phones.js';
 import { loadSettings } from './pnp.js';
 import { AUDIT_REFRESH_MS, LISTS_REFRESH_MS, POLL_MS, state, TABS } from './state.js';
+import { loadBans } from './bans.js';
 import { loadAudit } from './status.js';
 import { loadTemplates } from './templates.js';
 import { loadURIMappings } from './uri.js';
@@ -33,7 +34,7 @@ async function loadTab(name) {
     case 'phonebook': await loadPhonebook(); break;
     case 'pnp': await loadSettings(false); break;
     case 'firmware': await loadFirmware(); break;
-    case 'status': await refreshDevices(); await loadAudit(); await refreshServerStatus(); markLoaded('status'); break;
+    case 'status': await refreshDevices(); await loadAudit(); await loadBans(); await refreshServerStatus(); markLoaded('status'); break;
     case 'accounts': await loadAccounts(); break;
     default: break;
   }
@@ -49,6 +50,7 @@ export function startPolling() {
       await refreshDevices();
       if (state.activeTab === 'status' && now - state.lastAuditRefresh > AUDIT_REFRESH_MS) {
         await loadAudit();
+        await loadBans();
         await refreshServerStatus();
       }
     } catch (_) { /* reported where it happened */ }
