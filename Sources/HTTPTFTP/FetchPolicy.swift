@@ -15,6 +15,8 @@ public struct FetchPolicy: Sendable {
 
     /// The answer for one request, or nil when the requester is banned (it gets 403 without a lookup).
     func answer(path: Substring, userAgent: String?, remoteIP: String?, snapshot: ProvisioningSnapshot) -> ProvisioningAnswer? {
+        // One name per client, whichever socket family it came in on, so HTTP and TFTP count and ban alike.
+        let remoteIP = remoteIP.map(IPNetwork.canonical)
         if let remoteIP, let bans, bans.bans.isBanned(remoteIP) { return nil }
         let outcome = FetchGuard.evaluate(
             path: path, answer: snapshot.answer(path: path, userAgent: userAgent, remoteIP: remoteIP), remoteIP: remoteIP,

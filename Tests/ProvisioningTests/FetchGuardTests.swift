@@ -72,6 +72,7 @@ struct FixedNeighbours: NeighbourLookup {
         #expect(try IPNetwork(parsing: "2001:db8::1/32").description == "2001:db8::/32")
         #expect(try IPNetwork(parsing: "10.1.2.3").contains("10.1.2.3") && !(try IPNetwork(parsing: "10.1.2.3")).contains("10.1.2.4"))
         #expect(try IPNetwork(parsing: "0.0.0.0/0").contains("203.0.113.1"))
+        #expect(IPNetwork.canonical("::ffff:192.0.2.1") == "192.0.2.1" && IPNetwork.canonical("2001:db8::1") == "2001:db8::1")
         for bad in ["", "10.0.0.0/33", "10.0.0/8", "host.example/24", "::/129", "10.0.0.0/-1", "10.0.0.0/x"] {
             #expect(throws: StoreError.self, "\(bad)") { try IPNetwork(parsing: bad) }
         }

@@ -60,6 +60,14 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The address as bans and logs name it: an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, what a
+    /// dual-stack socket reports for an IPv4 client) as its IPv4 address, anything else unchanged.
+    public static func canonical(_ ip: String) -> String {
+        guard ip.hasPrefix("::ffff:") || ip.hasPrefix("::FFFF:") else { return ip }
+        let tail = String(ip.dropFirst(7))
+        return bytes(of: tail)?.count == 4 ? tail : ip
+    }
+
     /// `127.0.0.0/8` and `::1`: the host itself.
     public static func isLoopback(_ ip: String) -> Bool {
         guard let address = bytes(of: ip) else { return false }
