@@ -227,6 +227,7 @@ let package = Package(
             name: "DiscoveryTests",
             dependencies: [
                 "Discovery",
+                "Neighbours",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "TestNetwork",

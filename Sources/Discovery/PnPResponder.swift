@@ -25,15 +25,17 @@ final class PnPResponder: Sendable {
     private let channel: any Channel
     private let store: ProvisioningStore
     private let catalog: ProvisioningCatalog
+    private let neighbours: (any NeighbourLookup)?
     private let logger: Logger
     private let writes: AsyncStream<PnPSubscribe>.Continuation
     private let discoveries: AsyncStream<PnPSubscribe>
     private let started = ContinuousClock.now
 
     private init(
-        channel: any Channel, store: ProvisioningStore, catalog: ProvisioningCatalog, logger: Logger,
+        channel: any Channel, store: ProvisioningStore, catalog: ProvisioningCatalog, neighbours: (any NeighbourLookup)?, logger: Logger,
         discoveries: AsyncStream<PnPSubscribe>, writes: AsyncStream<PnPSubscribe>.Continuation
     ) {
+        self.neighbours = neighbours
         self.discoveries = discoveries
         self.channel = channel
         self.store = store
@@ -42,7 +44,9 @@ final class PnPResponder: Sendable {
         self.writes = writes
     }
 
-    static func start(store: ProvisioningStore, catalog: ProvisioningCatalog, logger: Logger) async throws -> PnPResponder {
+    static func start(
+        store: ProvisioningStore, catalog: ProvisioningCatalog, neighbours: (any NeighbourLookup)?, logger: Logger
+    ) async throws -> PnPResponder {
         let box = ResponderBox()
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -51,9 +55,20 @@ final class PnPResponder: Sendable {
             .bind(host: "0.0.0.0", port: 0)
             .get()
         let (stream, continuation) = AsyncStream.makeStream(of: PnPSubscribe.self, bufferingPolicy: .bufferingNewest(maximumQueued))
-        let responder = PnPResponder(channel: channel, store: store, catalog: catalog, logger: logger, discoveries: stream, writes: continuation)
+        let responder = PnPResponder(
+            channel: channel, store: store, catalog: catalog, neighbours: neighbours, logger: logger, discoveries: stream, writes: continuation
+        )
         box.responder.withLock { $0 = responder }
         return responder
+    }
+
+    /// The phone's private URL token, when the SUBSCRIBE comes from that phone itself: the kernel's
+    /// neighbour entry for the source address holds the announced MAC. Anyone else gets the plain URL.
+    static func privateToken(
+        for mac: MACAddress, at ip: String, snapshot: ProvisioningSnapshot, neighbours: (any NeighbourLookup)?
+    ) -> String? {
+        guard let found = neighbours?.mac(for: ip), found == mac else { return nil }
+        return snapshot.token(for: mac)
     }
 
     /// Records announced phones in order, off the event loops, until ``close()``: the answer never waits for the store.
@@ -132,7 +147,10 @@ final class PnPResponder: Sendable {
         let local = (ip: settings.pbxHost, port: channel.localAddress?.port ?? 0)
         let tag = Self.token()
         let ok = PnPReply.ok(subscribe, source: (ip, port), local: local, tag: tag)
-        let url = PnPReply.url(host: settings.pbxHost, port: settings.httpPort, subscribe: subscribe)
+        let url = PnPReply.url(
+            host: settings.pbxHost, port: settings.httpPort, subscribe: subscribe,
+            token: Self.privateToken(for: subscribe.mac, at: ip, snapshot: snapshot, neighbours: neighbours)
+        )
         let notify = PnPReply.notify(subscribe, source: (ip, port), local: local, tag: tag, url: url, branch: Self.token())
         guard let destination = try? SocketAddress(ipAddress: ip, port: port) else { return }
         send(ok, to: destination)

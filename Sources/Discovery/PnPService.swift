@@ -16,6 +16,7 @@ public struct PnPService: Service {
     let store: ProvisioningStore
     let catalog: ProvisioningCatalog
     let interfaces: [String]?
+    let neighbours: (any NeighbourLookup)?
     let logger: Logger
     let port: Int
     let onReady: @Sendable (String) -> Void
@@ -24,16 +25,19 @@ public struct PnPService: Service {
     ///   - store: Where discovered phones are recorded.
     ///   - catalog: The settings (server address, HTTP port, MAC lists, verbose).
     ///   - interfaces: The interfaces to listen on; nil for every multicast-capable IPv4 one.
+    ///   - neighbours: The kernel's neighbour table: a phone it vouches for gets its private URL.
     ///   - logger: Where answers and refusals are logged.
     ///   - port: The PnP port (5060).
     ///   - onReady: Told which receive path is in use (`udp` or `packet`).
     public init(
-        store: ProvisioningStore, catalog: ProvisioningCatalog, interfaces: [String]?, logger: Logger, port: Int = 5060,
+        store: ProvisioningStore, catalog: ProvisioningCatalog, interfaces: [String]?, neighbours: (any NeighbourLookup)? = nil, logger: Logger,
+        port: Int = 5060,
         onReady: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.store = store
         self.catalog = catalog
         self.interfaces = interfaces
+        self.neighbours = neighbours
         self.logger = logger
         self.port = port
         self.onReady = onReady
@@ -47,7 +51,7 @@ public struct PnPService: Service {
             try? await gracefulShutdown()
             return
         }
-        let responder = try await PnPResponder.start(store: store, catalog: catalog, logger: logger)
+        let responder = try await PnPResponder.start(store: store, catalog: catalog, neighbours: neighbours, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await responder.recordDiscoveries() }
             await listen(devices: devices, responder: responder)

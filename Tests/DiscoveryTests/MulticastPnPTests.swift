@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Neighbours
 import Provisioning
 import ServiceLifecycle
 import Synchronization
@@ -21,7 +22,10 @@ import Testing
         return nil
     }
 
-    func answer(holdPort: Bool) async throws {
+    /// - Parameters:
+    ///   - holdPort: Whether something else holds UDP 5060 (Asterisk).
+    ///   - known: Whether the phone is known and on the LAN beforehand, so it is told its private URL.
+    func answer(holdPort: Bool, known: Bool = false) async throws {
         try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 232) { namespace in
             let (hostInterface, phoneIP, hostIP) = (namespace.hostInterface, namespace.phoneIP, namespace.hostIP)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pnp-\(UUID().uuidString)")
@@ -38,7 +42,26 @@ import Testing
             // Asterisk's stand-in: 0.0.0.0:5060 held without SO_REUSEADDR.
             let holder = holdPort ? try HeldPort(port: 5060) : nil
             let (ready, continuation) = AsyncStream.makeStream(of: String.self)
-            let service = PnPService(store: store, catalog: catalog, interfaces: [hostInterface], logger: logger) { continuation.yield($0) }
+            var neighbours: NeighbourCache?
+            var token: String?
+            if known {
+                let mac = try MACAddress(parsing: "001565f4f9e1")
+                try store.addDevice(mac: mac, vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "test")
+                token = try store.token(mac: mac)
+                try await CatalogRefresher(
+                    catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
+                    logger: logger
+                ).refresh()
+                // The kernel's entry for the phone, as its earlier traffic would have left it.
+                try await PhoneNamespace.run(
+                    PhoneNamespace.ipCommand!, ["neigh", "replace", phoneIP, "lladdr", "00:15:65:f4:f9:e1", "dev", hostInterface, "nud", "reachable"])
+                let cache = NeighbourCache()
+                _ = try NeighbourMonitor(cache: cache, logger: logger)
+                neighbours = cache
+            }
+            let service = PnPService(store: store, catalog: catalog, interfaces: [hostInterface], neighbours: neighbours, logger: logger) {
+                continuation.yield($0)
+            }
             let group = ServiceGroup(services: [service], logger: logger)
             let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
                 "Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt")
@@ -54,7 +77,8 @@ import Testing
                 #expect(messages.first?.contains(";received=\(phoneIP)") == true)
                 #expect(messages.last?.hasPrefix("NOTIFY sip:MAC001565f4f9e1@10.1.3.239:5059 SIP/2.0\r\n") == true)
                 #expect(messages.last?.contains("Subscription-State: terminated;reason=timeout\r\n") == true)
-                #expect(messages.last?.hasSuffix("\r\n\r\nhttp://\(hostIP):8480/") == true)
+                #expect(
+                    messages.last?.hasSuffix("\r\n\r\nhttp://\(hostIP):8480/" + (token.map { "p/\($0)/" } ?? "")) == true, "\(messages.last ?? "")")
                 if let holder { #expect(holder.receivedAnything() == false, "the port's owner must see no SUBSCRIBE") }
                 // The phone appears unbound in the device list.
                 var device: DeviceSummary?
@@ -81,6 +105,11 @@ import Testing
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func answeredWhenPort5060IsFree() async throws {
         try await SIPPortLock.shared.run { try await answer(holdPort: false) }
+    }
+
+    @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
+    func aKnownPhoneOnTheLANIsToldItsPrivateURL() async throws {
+        try await SIPPortLock.shared.run { try await answer(holdPort: false, known: true) }
     }
 }
 

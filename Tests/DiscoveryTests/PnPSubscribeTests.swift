@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Provisioning
 import Testing
 
@@ -89,5 +90,34 @@ import Testing
     @Test func urlsPerVendor() throws {
         let yealink = try PnPSubscribe(SIPMessage(parsing: Self.wire("sip_pnp_subscribe_yealink_w52p_ngrep.txt")))
         #expect(PnPReply.url(host: "192.0.2.10", port: 8480, subscribe: yealink) == "http://192.0.2.10:8480/")
+        #expect(
+            PnPReply.url(host: "192.0.2.10", port: 8480, subscribe: yealink, token: "Zm9vYmFyZm9vYmFyZm9vYg")
+                == "http://192.0.2.10:8480/p/Zm9vYmFyZm9vYmFyZm9vYg/")
+    }
+}
+
+/// A neighbour table with fixed entries.
+struct FixedNeighbours: NeighbourLookup {
+    var entries: [String: MACAddress]
+    func mac(for ip: String) -> MACAddress? { entries[ip] }
+}
+
+@Suite struct PrivateURLHandoutTests {
+    @Test func onlyThePhoneItselfIsToldItsPrivateURL() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pnp-token-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.1")
+        let phone = try MACAddress(parsing: "001565aabbcc")
+        try store.addDevice(mac: phone, vendor: nil, model: nil, templateName: nil, extensionNumber: nil, actor: "t")
+        let snapshot = try await SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)).build(
+            logger: Logger(label: "t")
+        ).0
+        let table = FixedNeighbours(entries: ["192.0.2.10": phone, "192.0.2.11": try MACAddress(parsing: "001565ddeeff")])
+        #expect(PnPResponder.privateToken(for: phone, at: "192.0.2.10", snapshot: snapshot, neighbours: table) == (try store.token(mac: phone)))
+        // A SUBSCRIBE naming the MAC from another host, or from behind a router, gets the plain URL.
+        #expect(PnPResponder.privateToken(for: phone, at: "192.0.2.11", snapshot: snapshot, neighbours: table) == nil)
+        #expect(PnPResponder.privateToken(for: phone, at: "198.51.100.7", snapshot: snapshot, neighbours: table) == nil)
+        #expect(PnPResponder.privateToken(for: phone, at: "192.0.2.10", snapshot: snapshot, neighbours: nil) == nil)
     }
 }

@@ -32,7 +32,13 @@ public struct ProvisioningSnapshot: Sendable {
     let devices: [MACAddress: DeviceEntry]
     let devicesByIP: [String: MACAddress]
     /// Each phone's private URL token (``DeviceToken``) to its MAC.
-    var tokens: [String: MACAddress] = [:]
+    var tokens: [String: MACAddress] = [:] {
+        didSet { tokensByMAC = Dictionary(tokens.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first }) }
+    }
+    var tokensByMAC: [MACAddress: String] = [:]
+
+    /// The token of a phone's private URL, for handing it to the phone itself.
+    public func token(for mac: MACAddress) -> String? { tokensByMAC[mac] }
     let mappings: [String: MappedTemplate]
     let additionalParameters: AdditionalParameters
     /// Firmware files by their URL path (`/firmware/3/T46S.rom`, lowercased).

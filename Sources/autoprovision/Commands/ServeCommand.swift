@@ -100,7 +100,11 @@ struct ServeCommand: AsyncParsableCommand {
         let policy = Self.fetchPolicy(store: store, settings: settings, logger: logger, services: &services)
         let http = ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, policy: policy, logger: logger)
         if !noPnP {
-            services.append(PnPService(store: store, catalog: catalog, interfaces: pnpInterfaces.isEmpty ? nil : pnpInterfaces, logger: logger))
+            services.append(
+                PnPService(
+                    store: store, catalog: catalog, interfaces: pnpInterfaces.isEmpty ? nil : pnpInterfaces, neighbours: policy.neighbours,
+                    logger: logger
+                ))
         }
         if settings.tftpEnabled {
             let address = try Self.hostPort(tftp, option: "--tftp")
