@@ -19,9 +19,13 @@
 #   NGINX_PORT         first port tried for nginx            (default 18481)
 #   NGINX_WORKERS      nginx worker_processes                (default auto)
 #   SKIP_NGINX=1       measure autoprovision only
+#   GUARD_RUN=0        skip the fetch-guard runs (default: on when run as root)
 #   KEEP_TMP=1         keep the temporary directory (database, logs, wrk output)
 #
-# Only 127.0.0.1 is ever contacted.
+# The main runs contact only 127.0.0.1. The fetch-guard runs (root only) put wrk
+# in a network namespace whose veth carries the first phone's MAC, on-link with
+# the servers at 10.250.0.1, and fetch that phone's own file: with fetch-guard
+# lan (every request checks the neighbour table), then off, then from nginx.
 
 set -euo pipefail
 
@@ -35,6 +39,8 @@ AP_PORT=${AP_PORT:-18480}
 NGINX_PORT=${NGINX_PORT:-18481}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 SKIP_NGINX=${SKIP_NGINX:-0}
+GUARD_RUN=${GUARD_RUN:-$([[ $(id -u) == 0 ]] && echo 1 || echo 0)}
+NETNS=apbench$$
 KEEP_TMP=${KEEP_TMP:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -92,6 +98,10 @@ stop_pid() {
 cleanup() {
     stop_pid "$AP_PID"
     stop_pid "$NGINX_PID"
+    if [[ $GUARD_RUN == 1 ]]; then
+        ip link del "vb$$" 2>/dev/null || true
+        ip netns del "$NETNS" 2>/dev/null || true
+    fi
     if [[ $KEEP_TMP == 1 ]]; then
         say "kept $TMP"
     else
@@ -201,12 +211,14 @@ EOF
 # Runs an unmeasured warm-up, then the measured run; prints wrk's report and
 # leaves its RESULT line in \$TMP/<name>.wrk.
 run_wrk() {
-    local name=$1 base=$2
+    local name=$1 base=$2 lua=${3:-$LUA} prefix=()
+    # A fourth argument runs wrk inside that network namespace.
+    [[ -n ${4:-} ]] && prefix=(ip netns exec "$4")
     if ((WARMUP > 0)); then
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$base" >/dev/null
+        "${prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$lua" "$base" >/dev/null
     fi
     say "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency against $name"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$base" | tee "$TMP/$name.wrk" >&2
+    "${prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" "$base" | tee "$TMP/$name.wrk" >&2
     grep -q '^RESULT ' "$TMP/$name.wrk" || die "wrk printed no result for $name"
 }
 
@@ -225,7 +237,10 @@ socket_errors() {
 AP_PORT=$(free_port "$AP_PORT")
 AP_BASE=http://127.0.0.1:$AP_PORT
 say "starting autoprovision serve on $AP_BASE"
-"$AP" serve --db "$DB" --bind 127.0.0.1 --http-port "$AP_PORT" --agi off --admin off --no-pnp 2>"$TMP/autoprovision.log" &
+# The guard runs reach it from the namespace, so it listens there too; 127.0.0.1 is still loopback to the guard.
+AP_BIND=127.0.0.1
+[[ $GUARD_RUN == 1 ]] && AP_BIND=0.0.0.0
+"$AP" serve --db "$DB" --bind "$AP_BIND" --http-port "$AP_PORT" --agi off --admin off --no-pnp 2>"$TMP/autoprovision.log" &
 AP_PID=$!
 
 ready=0
@@ -256,6 +271,46 @@ body_bytes=$(cat "$WWW"/* | wc -c)
 say "all $DEVICES configs answer 200 (average body $((body_bytes / DEVICES)) bytes)"
 
 run_wrk autoprovision "$AP_BASE"
+
+# The fetch-guard runs: wrk in a namespace that is the first phone, asking for its own file.
+if [[ $GUARD_RUN == 1 ]]; then
+    command -v ip >/dev/null || die "GUARD_RUN needs iproute2's ip"
+    own_mac=$(head -n1 "$SEED_LIST" | cut -d' ' -f2)
+    own_path=$(head -n1 "$PATHS")
+    ip netns add "$NETNS"
+    ip link add "vb$$" type veth peer name "vp$$"
+    ip link set "vp$$" netns "$NETNS"
+    ip -n "$NETNS" link set "vp$$" address "$(echo "$own_mac" | sed 's/../&:/g; s/:$//')"
+    ip addr add 10.250.0.1/24 dev "vb$$"
+    ip -n "$NETNS" addr add 10.250.0.2/24 dev "vp$$"
+    ip link set "vb$$" up
+    ip -n "$NETNS" link set "vp$$" up
+    ip -n "$NETNS" link set lo up
+    OWN_LUA=$TMP/own.lua
+    cat >"$OWN_LUA" <<LUA
+local req
+function init(args) req = wrk.format("GET", "$own_path") end
+function request() return req end
+function done(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format(
+        "RESULT requests=%.0f duration_us=%.0f p50_us=%.0f p99_us=%.0f non2xx=%.0f connect=%.0f read=%.0f write=%.0f timeout=%.0f\\n",
+        summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+        e.status, e.connect, e.read, e.write, e.timeout))
+end
+LUA
+    GUARD_BASE=http://10.250.0.1:$AP_PORT
+    code=$(ip netns exec "$NETNS" curl --noproxy '*' -s -o /dev/null -m 2 -w '%{http_code}' "$GUARD_BASE$own_path" || true)
+    [[ $code == 200 ]] || die "the phone's namespace got $code for its own file under fetch-guard lan"
+    other=$(sed -n 2p "$PATHS")
+    code=$(ip netns exec "$NETNS" curl --noproxy '*' -s -o /dev/null -m 2 -w '%{http_code}' "$GUARD_BASE$other" || true)
+    [[ $code == 403 ]] || die "the phone's namespace got $code for another phone's file under fetch-guard lan"
+    run_wrk guard-lan "$GUARD_BASE" "$OWN_LUA" "$NETNS"
+    "$AP" settings set fetch-guard off --db "$DB" >/dev/null
+    sleep 1
+    run_wrk guard-off "$GUARD_BASE" "$OWN_LUA" "$NETNS"
+    "$AP" settings set fetch-guard lan --db "$DB" >/dev/null
+fi
 
 # Stopped before nginx starts, so each server has both cores to itself.
 stop_pid "$AP_PID"
@@ -316,6 +371,7 @@ http {
 
     server {
         listen 127.0.0.1:$NGINX_PORT;
+        $([[ $GUARD_RUN == 1 ]] && echo "listen 10.250.0.1:$NGINX_PORT;")
         root $WWW;
     }
 }
@@ -337,6 +393,7 @@ EOF
     ((ready)) || { cat "$NGINX_DIR/error.log" >&2; die "nginx did not serve $first_path within 10 s"; }
 
     run_wrk nginx "$NGINX_BASE"
+    if [[ $GUARD_RUN == 1 ]]; then run_wrk nginx-own "http://10.250.0.1:$NGINX_PORT" "$OWN_LUA" "$NETNS"; fi
     stop_pid "$NGINX_PID"
     NGINX_PID=""
 fi
@@ -352,7 +409,19 @@ if [[ -n $NGINX ]]; then
     printf 'nginx:         %s req/s, p99 %s ms   (worker_processes %s)\n' "$(rps nginx)" "$(p99_ms nginx)" "$NGINX_WORKERS"
     printf 'ratio:         %sx nginx\n' "$(awk -v a="$(rps autoprovision)" -v b="$(rps nginx)" 'BEGIN { printf "%.2f", a / b }')"
 fi
-for name in autoprovision ${NGINX:+nginx}; do
+if [[ $GUARD_RUN == 1 ]]; then
+    echo
+    echo "one phone fetching its own file from a network namespace on-link with the servers:"
+    printf 'fetch-guard lan: %s req/s, p99 %s ms\n' "$(rps guard-lan)" "$(p99_ms guard-lan)"
+    printf 'fetch-guard off: %s req/s, p99 %s ms\n' "$(rps guard-off)" "$(p99_ms guard-off)"
+    if [[ -n $NGINX ]]; then
+        printf 'nginx:           %s req/s, p99 %s ms\n' "$(rps nginx-own)" "$(p99_ms nginx-own)"
+        printf 'ratio lan:       %sx nginx\n' "$(awk -v a="$(rps guard-lan)" -v b="$(rps nginx-own)" 'BEGIN { printf "%.2f", a / b }')"
+    fi
+fi
+guard_names=""
+[[ $GUARD_RUN == 1 ]] && guard_names="guard-lan guard-off ${NGINX:+nginx-own}"
+for name in autoprovision ${NGINX:+nginx} $guard_names; do
     bad=$(field "$name" non2xx)
     sock=$(socket_errors "$name")
     if ((bad > 0)); then

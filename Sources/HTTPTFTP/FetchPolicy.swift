@@ -13,16 +13,19 @@ public struct FetchPolicy: Sendable {
         self.neighbours = neighbours
     }
 
+    /// Who is asking, for ``answer(path:userAgent:requester:snapshot:)``: once per connection.
+    func requester(_ address: String?) -> Requester {
+        Requester(address: address, neighbours: neighbours)
+    }
+
     /// The answer for one request, or nil when the requester is banned (it gets 403 without a lookup).
-    func answer(path: Substring, userAgent: String?, remoteIP: String?, snapshot: ProvisioningSnapshot) -> ProvisioningAnswer? {
-        // One name per client, whichever socket family it came in on, so HTTP and TFTP count and ban alike.
-        let remoteIP = remoteIP.map(IPNetwork.canonical)
-        if let remoteIP, let bans, bans.bans.isBanned(remoteIP) { return nil }
+    func answer(path: Substring, userAgent: String?, requester: Requester, snapshot: ProvisioningSnapshot) -> ProvisioningAnswer? {
+        if let address = requester.address, let bans, bans.bans.isBanned(address) { return nil }
         let outcome = FetchGuard.evaluate(
-            path: path, answer: snapshot.answer(path: path, userAgent: userAgent, remoteIP: remoteIP), remoteIP: remoteIP,
-            settings: snapshot.settings, neighbours: neighbours
+            path: path, answer: snapshot.answer(path: path, userAgent: userAgent, remoteIP: requester.address), requester: requester,
+            settings: snapshot.settings
         )
-        if outcome.isFailure, let remoteIP { bans?.recordFailure(remoteIP, settings: snapshot.settings) }
+        if outcome.isFailure, let address = requester.address { bans?.recordFailure(address, settings: snapshot.settings) }
         return outcome.answer
     }
 }

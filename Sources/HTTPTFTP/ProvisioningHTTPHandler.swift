@@ -18,6 +18,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private let logger: Logger
     private var remoteIP: String?
     private var remotePort: Int?
+    /// Worked out when the connection opens: the neighbour table is asked once per connection.
+    private var requester: Requester?
     private var needsFlush = false
     private var closing = false
     /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
@@ -35,6 +37,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         // Formatted once per connection, not once per request.
         remoteIP = context.channel.remoteAddress?.ipAddress
         remotePort = context.channel.remoteAddress?.port
+        requester = policy.requester(remoteIP)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -96,7 +99,13 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             send(.ok, text: "autoprovision: provisioning server is running\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
             return
         }
-        guard let answer = policy.answer(path: path, userAgent: request.userAgent, remoteIP: remoteIP, snapshot: snapshot) else {
+        var requester = self.requester ?? policy.requester(remoteIP)
+        if requester.neighbourMAC == nil, !requester.isLoopback {
+            // The kernel's entry may reach the cache a moment after the connection does: ask again until it has.
+            requester = policy.requester(remoteIP)
+            self.requester = requester
+        }
+        guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
             // Banned: no lookup, and no log line per request (the ban itself was logged once).
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
             return

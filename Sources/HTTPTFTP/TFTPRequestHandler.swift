@@ -57,7 +57,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         }
         let snapshot = catalog.snapshot
         let body: TFTPBody
-        guard let answer = policy.answer(path: path[...], userAgent: nil, remoteIP: ip, snapshot: snapshot) else {
+        guard let answer = policy.answer(path: path[...], userAgent: nil, requester: policy.requester(ip), snapshot: snapshot) else {
             reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
             return
         }

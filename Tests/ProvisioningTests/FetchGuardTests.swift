@@ -22,7 +22,8 @@ struct FixedNeighbours: NeighbourLookup {
         var settings = PnPSettings.defaults
         change(&settings)
         let neighbours = FixedNeighbours(entries: ["192.0.2.10": phone, "192.0.2.11": other, "fe80::10": phone])
-        return FetchGuard.evaluate(path: path[...], answer: answer ?? file, remoteIP: ip, settings: settings, neighbours: neighbours)
+        return FetchGuard.evaluate(
+            path: path[...], answer: answer ?? file, requester: Requester(address: ip, neighbours: neighbours), settings: settings)
     }
 
     func served(_ outcome: FetchGuard.Outcome) -> Bool {

@@ -15,6 +15,29 @@ public protocol NeighbourLookup: Sendable {
     func mac(for ip: String) -> MACAddress?
 }
 
+/// Who is asking, worked out once per connection (HTTP) or request (TFTP), so the per-request
+/// check is a few comparisons: the address as bans name it, whether it is this host, its bytes
+/// for `trusted-networks`, and the MAC the kernel's neighbour table holds for it.
+public struct Requester: Sendable {
+    /// The address, IPv4-mapped IPv6 written as IPv4 (``IPNetwork/canonical(_:)``).
+    public let address: String?
+    let bytes: [UInt8]?
+    public let isLoopback: Bool
+    /// The neighbour entry's MAC when the requester was first seen; nil when it has none.
+    public let neighbourMAC: MACAddress?
+
+    /// - Parameters:
+    ///   - address: The peer's address as the socket reports it.
+    ///   - neighbours: The kernel's neighbour table, asked once here.
+    public init(address: String?, neighbours: (any NeighbourLookup)?) {
+        let canonical = address.map(IPNetwork.canonical)
+        self.address = canonical
+        self.bytes = canonical.flatMap(IPNetwork.bytes(of:))
+        self.isLoopback = canonical.map(IPNetwork.isLoopback) ?? false
+        self.neighbourMAC = canonical.flatMap { neighbours?.mac(for: $0) }
+    }
+}
+
 /// Decides whether a requester gets the file it asked for, and whether the request counts
 /// towards a ban. Transport-neutral: HTTP and TFTP ask it the same question.
 public enum FetchGuard {
@@ -29,23 +52,22 @@ public enum FetchGuard {
     /// - Parameters:
     ///   - path: The requested path, as the snapshot was asked.
     ///   - answer: The snapshot's answer.
-    ///   - remoteIP: The requester's address.
+    ///   - requester: Who asks.
     ///   - settings: The settings the snapshot was built with.
-    ///   - neighbours: The kernel's neighbour table.
-    public static func evaluate(
-        path: Substring, answer: ProvisioningAnswer, remoteIP: String?, settings: PnPSettings, neighbours: (any NeighbourLookup)?
-    ) -> Outcome {
+    public static func evaluate(path: Substring, answer: ProvisioningAnswer, requester: Requester, settings: PnPSettings) -> Outcome {
         switch answer {
         case .file(_, let mac?):
             // A token path answers a phone's file only when the token is that phone's.
             if isTokenPath(path) || settings.fetchGuard == .off { return Outcome(answer: answer, isFailure: false) }
-            guard let remoteIP else { return refused("no requester address", answer: answer) }
-            if IPNetwork.isLoopback(remoteIP) { return Outcome(answer: answer, isFailure: false) }
+            guard let remoteIP = requester.address else { return refused("no requester address", answer: answer) }
+            if requester.isLoopback { return Outcome(answer: answer, isFailure: false) }
             if settings.fetchGuard == .strict {
                 return refused("fetch-guard is strict: \(mac)'s file goes only through its private URL", answer: answer)
             }
-            if settings.trustedNetworks.contains(where: { $0.contains(remoteIP) }) { return Outcome(answer: answer, isFailure: false) }
-            if let found = neighbours?.mac(for: remoteIP) {
+            if let bytes = requester.bytes, settings.trustedNetworks.contains(where: { $0.contains(bytes: bytes) }) {
+                return Outcome(answer: answer, isFailure: false)
+            }
+            if let found = requester.neighbourMAC {
                 if found == mac { return Outcome(answer: answer, isFailure: false) }
                 return refused("\(remoteIP) is \(found), not \(mac)", answer: answer)
             }

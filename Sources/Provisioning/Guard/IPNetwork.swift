@@ -36,8 +36,12 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether `ip` lies in the network; an IPv4-mapped IPv6 address counts as its IPv4 address.
     public func contains(_ ip: String) -> Bool {
-        guard let address = Self.bytes(of: ip), address.count == bytes.count else { return false }
-        return Self.masked(address, prefix: prefix) == bytes
+        Self.bytes(of: ip).map { contains(bytes: $0) } ?? false
+    }
+
+    /// Whether the address with these 4 or 16 bytes lies in the network.
+    func contains(bytes address: [UInt8]) -> Bool {
+        address.count == bytes.count && Self.masked(address, prefix: prefix) == bytes
     }
 
     /// The 4 or 16 bytes of an address; `::ffff:a.b.c.d` gives the 4 bytes of `a.b.c.d`.
