@@ -14,6 +14,9 @@ struct PhoneHTTPRequest: Hashable, Sendable {
     var range: String?
     /// The `If-None-Match` header, if any.
     var ifNoneMatch: String?
+    /// The last address of the last `X-Forwarded-For` header: the client as the nearest proxy saw it.
+    /// Believed only from a `trusted-proxies` address.
+    var forwardedFor: String?
 
     /// The target without its query string.
     var path: Substring {

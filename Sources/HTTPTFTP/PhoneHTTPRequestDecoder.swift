@@ -123,6 +123,9 @@ struct PhoneHTTPRequestDecoder: NIOSingleStepByteToMessageDecoder {
                 request.range = String(decoding: value, as: UTF8.self)
             } else if name.equalsIgnoringCase("if-none-match") {
                 request.ifNoneMatch = String(decoding: value, as: UTF8.self)
+            } else if name.equalsIgnoringCase("x-forwarded-for") {
+                let last = value.split(separator: UInt8(ascii: ",")).last?.trimmingBlanks() ?? value[...]
+                request.forwardedFor = last.count <= 64 ? String(decoding: last, as: UTF8.self) : nil
             } else if name.equalsIgnoringCase("transfer-encoding") {
                 throw PhoneHTTPRequestError.bodyNotAllowed("Transfer-Encoding bodies are not accepted")
             }

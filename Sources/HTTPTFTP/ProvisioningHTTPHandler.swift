@@ -105,6 +105,10 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             requester = policy.requester(remoteIP)
             self.requester = requester
         }
+        if let forwarded = request.forwardedFor, !snapshot.settings.trustedProxies.isEmpty, requester.isIn(snapshot.settings.trustedProxies) {
+            // The proxy names the client; an address that does not parse leaves the proxy as the requester.
+            if IPNetwork.isAddress(forwarded) { requester = policy.requester(forwarded) }
+        }
         guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
             // Banned: no lookup, and no log line per request (the ban itself was logged once).
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)

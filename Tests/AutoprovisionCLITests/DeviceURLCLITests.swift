@@ -62,4 +62,39 @@ import Testing
         #expect(old.status == 403, "the old token still opens the file a second after --rotate")
         #expect(try await Curl.fetch(newURL + "001565aabbcc.cfg").status == 200)
     }
+
+    @Test func xForwardedForCountsOnlyFromATrustedProxy() async throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let port = 20000 + Int.random(in: 0..<10000)
+        for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port))] {
+            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+        }
+        #expect(try cli.run(["device", "add", "001565aabbcc"]).status == 0)
+        let serve = Process()
+        serve.executableURL = CLI.executable
+        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--agi", "off", "--admin", "off", "--no-pnp"]
+        serve.standardError = FileHandle.nullDevice
+        serve.standardOutput = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+        let url = "http://127.0.0.1:\(port)/001565aabbcc.cfg"
+        let spoofed = ["-H", "X-Forwarded-For: 127.0.0.1, 203.0.113.9"]
+        var first = try? await Curl.fetch(url, spoofed)
+        for _ in 0..<100 where first?.status != 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            first = try? await Curl.fetch(url, spoofed)
+        }
+        #expect(first?.status == 200, "from this host, a forwarded-for header from no trusted proxy is ignored")
+        // This host as the trusted proxy: the client it names is a stranger, and is refused.
+        #expect(try cli.run(["settings", "set", "trusted-proxies", "127.0.0.1/32"]).status == 0)
+        var proxied = try await Curl.fetch(url, spoofed)
+        for _ in 0..<50 where proxied.status == 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            proxied = try await Curl.fetch(url, spoofed)
+        }
+        #expect(proxied.status == 403)
+        #expect(try await Curl.fetch(url, ["-H", "X-Forwarded-For: not-an-address"]).status == 200, "an unreadable header leaves the proxy")
+        #expect(try await Curl.fetch(url).status == 200)
+    }
 }

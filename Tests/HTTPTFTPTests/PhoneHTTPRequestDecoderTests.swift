@@ -40,6 +40,18 @@ import Testing
         #expect(try channel.finish().isClean)
     }
 
+    @Test func theForwardedForAddressIsTheLastOneTheNearestProxyAdded() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(PhoneHTTPRequestDecoder()))
+        try channel.writeInbound(
+            ByteBuffer(
+                string: "GET /a HTTP/1.1\r\nX-Forwarded-For: 10.0.0.1, 198.51.100.7\r\n\r\n"
+                    + "GET /b HTTP/1.1\r\nx-forwarded-for: \(String(repeating: "9", count: 100))\r\n\r\nGET /c HTTP/1.1\r\n\r\n"))
+        #expect(try channel.readInbound(as: PhoneHTTPRequest.self)?.forwardedFor == "198.51.100.7")
+        #expect(try channel.readInbound(as: PhoneHTTPRequest.self)?.forwardedFor == nil, "an overlong value is dropped")
+        #expect(try channel.readInbound(as: PhoneHTTPRequest.self)?.forwardedFor == nil)
+        #expect(try channel.finish().isClean)
+    }
+
     @Test(arguments: [
         ("GARBAGE\r\n\r\n", PhoneHTTPRequestError.Kind.malformedRequestLine),
         ("get / HTTP/1.1\r\n\r\n", .malformedRequestLine),

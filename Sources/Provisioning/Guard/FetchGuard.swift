@@ -36,6 +36,12 @@ public struct Requester: Sendable {
         self.isLoopback = canonical.map(IPNetwork.isLoopback) ?? false
         self.neighbourMAC = canonical.flatMap { neighbours?.mac(for: $0) }
     }
+
+    /// Whether this requester is one of `networks` (a trusted proxy).
+    public func isIn(_ networks: [IPNetwork]) -> Bool {
+        guard let bytes else { return false }
+        return networks.contains { $0.contains(bytes: bytes) }
+    }
 }
 
 /// Decides whether a requester gets the file it asked for, and whether the request counts

@@ -72,6 +72,9 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         return bytes(of: tail)?.count == 4 ? tail : ip
     }
 
+    /// Whether `text` is an IPv4 or IPv6 address.
+    public static func isAddress(_ text: String) -> Bool { bytes(of: text) != nil }
+
     /// `127.0.0.0/8` and `::1`: the host itself.
     public static func isLoopback(_ ip: String) -> Bool {
         guard let address = bytes(of: ip) else { return false }

@@ -33,6 +33,8 @@ public struct PnPSettings: Hashable, Sendable {
     public var fetchGuard: FetchGuardMode = .lan
     /// Networks whose hosts may fetch any phone's file under `lan`: phones behind a router.
     public var trustedNetworks: [IPNetwork] = []
+    /// Reverse proxies whose `X-Forwarded-For` names the requester; from anyone else it is ignored.
+    public var trustedProxies: [IPNetwork] = []
     /// Failed lookups from one address within ``banWindow`` seconds that ban it.
     public var banThreshold = 10
     /// The window, in seconds, failures are counted in.

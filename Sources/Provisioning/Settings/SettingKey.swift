@@ -16,6 +16,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case asteriskConfDir = "asterisk-conf-dir"
     case fetchGuard = "fetch-guard"
     case trustedNetworks = "trusted-networks"
+    case trustedProxies = "trusted-proxies"
     case banThreshold = "ban-threshold"
     case banWindow = "ban-window"
     case banTime = "ban-time"
@@ -85,7 +86,7 @@ extension SettingKey {
                 throw .invalidValue("fetch-guard '\(value)' must be off, lan or strict")
             }
             return mode.rawValue
-        case .trustedNetworks:
+        case .trustedNetworks, .trustedProxies:
             return try IPNetwork.list(trimmed).map(\.description).joined(separator: ",")
         case .banThreshold, .banWindow, .banTime:
             let range = self == .banThreshold ? 1...1000 : 1...31_536_000

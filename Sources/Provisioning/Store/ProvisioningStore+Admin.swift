@@ -21,6 +21,7 @@ extension PnPSettings {
         case .asteriskConfDir: asteriskConfDir
         case .fetchGuard: fetchGuard.rawValue
         case .trustedNetworks: trustedNetworks.map(\.description).joined(separator: ",")
+        case .trustedProxies: trustedProxies.map(\.description).joined(separator: ",")
         case .banThreshold: String(banThreshold)
         case .banWindow: String(banWindow)
         case .banTime: String(banTime)

@@ -41,6 +41,7 @@ extension ProvisioningStore {
         if let value = rows[SettingKey.asteriskConfDir.rawValue] { settings.asteriskConfDir = value }
         if let value = rows[SettingKey.fetchGuard.rawValue].flatMap(FetchGuardMode.init(rawValue:)) { settings.fetchGuard = value }
         if let value = rows[SettingKey.trustedNetworks.rawValue] { settings.trustedNetworks = (try? IPNetwork.list(value)) ?? [] }
+        if let value = rows[SettingKey.trustedProxies.rawValue] { settings.trustedProxies = (try? IPNetwork.list(value)) ?? [] }
         if let value = rows[SettingKey.banThreshold.rawValue].flatMap(Int.init) { settings.banThreshold = value }
         if let value = rows[SettingKey.banWindow.rawValue].flatMap(Int.init) { settings.banWindow = value }
         if let value = rows[SettingKey.banTime.rawValue].flatMap(Int.init) { settings.banTime = value }
