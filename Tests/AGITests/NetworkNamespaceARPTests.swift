@@ -21,6 +21,9 @@ import Testing
 
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func resolvesAPhonesMACThroughTheKernel() async throws {
+        // Chromium drops its requests when interfaces come and go: take turns with the browser walk-through.
+        await SIPPortLock.shared.acquire()
+        defer { Task { await SIPPortLock.shared.release() } }
         try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 231) { namespace in
             let (phone, phone6) = (namespace.phoneIP, namespace.phoneIP6)
             let table = NeighbourTable()
@@ -39,6 +42,9 @@ import Testing
     /// procfs hands `/proc/net/arp` out a page per read: a table past 4 KB (about 50 rows) must be read to its end.
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func findsEntriesPastTheFirstPageOfTheTable() async throws {
+        // Chromium drops its requests when interfaces come and go: take turns with the browser walk-through.
+        await SIPPortLock.shared.acquire()
+        defer { Task { await SIPPortLock.shared.release() } }
         try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 233) { namespace in
             let prefix = namespace.phoneIP.split(separator: ".").dropLast().joined(separator: ".")
             for host in 100..<200 {
@@ -61,6 +67,9 @@ import Testing
 
     @Test(.enabled(if: skipReason == nil, "skipped: \(skipReason ?? "")"))
     func starCodeBindResolvesTheRealMAC() async throws {
+        // Chromium drops its requests when interfaces come and go: take turns with the browser walk-through.
+        await SIPPortLock.shared.acquire()
+        defer { Task { await SIPPortLock.shared.release() } }
         try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 231) { namespace in
             let phone = namespace.phoneIP
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agi-netns-\(UUID().uuidString)")

@@ -43,6 +43,9 @@ import Testing
             Issue.record("the fetch-guard namespace test must run in CI: \(reason)")
             return
         }
+        // Chromium drops its requests when interfaces come and go: take turns with the browser walk-through.
+        await SIPPortLock.shared.acquire()
+        defer { Task { await SIPPortLock.shared.release() } }
         let cli = try CLI()
         defer { cli.cleanUp() }
         let port = 20000 + Int.random(in: 0..<10000)

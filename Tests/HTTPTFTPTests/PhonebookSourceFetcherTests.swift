@@ -48,7 +48,11 @@ import Testing
         python.standardOutput = FileHandle.nullDevice
         python.standardError = FileHandle.nullDevice
         try python.run()
-        defer { python.terminate() }
+        defer {
+            // SIGKILL: the test process ignores SIGTERM (service-lifecycle handles it), and the child inherits that.
+            kill(python.processIdentifier, SIGKILL)
+            python.waitUntilExit()
+        }
         for _ in 0..<100 where (try? await Curl.raw(["--max-time", "1", "http://127.0.0.1:\(badPort)/500"]))?.status != 0 {
             try await Task.sleep(for: .milliseconds(50))
         }

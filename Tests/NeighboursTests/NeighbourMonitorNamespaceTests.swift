@@ -27,6 +27,9 @@ import Testing
         }
         let ip = PhoneNamespace.ipCommand!
         let expected = try MACAddress(parsing: Self.phoneMAC)
+        // Chromium drops its requests when interfaces come and go: take turns with the browser walk-through.
+        await SIPPortLock.shared.acquire()
+        defer { Task { await SIPPortLock.shared.release() } }
         try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 237) { namespace in
             let (phone, phone6, host) = (namespace.phoneIP, namespace.phoneIP6, namespace.hostInterface)
             let prefix = phone.split(separator: ".").dropLast().joined(separator: ".")
@@ -77,6 +80,9 @@ import Testing
             return
         }
         let ip = PhoneNamespace.ipCommand!
+        // Chromium drops its requests when interfaces come and go: take turns with the browser walk-through.
+        await SIPPortLock.shared.acquire()
+        defer { Task { await SIPPortLock.shared.release() } }
         try await PhoneNamespace.with(phoneMAC: Self.phoneMAC, network: 238) { namespace in
             let prefix = namespace.phoneIP.split(separator: ".").dropLast().joined(separator: ".")
             let cache = NeighbourCache()

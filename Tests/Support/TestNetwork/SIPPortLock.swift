@@ -1,5 +1,7 @@
-/// Tests that take UDP 5060 on the host (a PnP listener, or a stand-in for Asterisk holding it)
-/// run one at a time, even across suites and test targets, which share one process.
+/// Tests that take UDP 5060 on the host (a PnP listener, or a stand-in for Asterisk holding it),
+/// the browser walk-through, and tests that add network interfaces (Chromium aborts its requests
+/// with ERR_NETWORK_CHANGED when interfaces come and go) run one at a time, even across suites
+/// and test targets, which share one process.
 public actor SIPPortLock {
     public static let shared = SIPPortLock()
 
