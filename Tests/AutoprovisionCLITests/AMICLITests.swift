@@ -24,7 +24,7 @@ import Testing
         defer { Task { await server.stop() } }
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let result = try cli.run(["ami", "check", "--ami", "127.0.0.1:\(server.port)", "--ami-secret-file", secretFile(cli)])
+        let result = try await cli.run(["ami", "check", "--ami", "127.0.0.1:\(server.port)", "--ami-secret-file", secretFile(cli)])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("connected to 127.0.0.1:\(server.port) as autoprovision (AMI 11.0.0)") == true)
@@ -41,12 +41,12 @@ import Testing
         defer { cli.cleanUp() }
         let wrong = cli.directory.appendingPathComponent("wrong").path
         try "nope".write(toFile: wrong, atomically: true, encoding: .utf8)
-        let refused = try cli.run(["ami", "check", "--ami", "127.0.0.1:\(server.port)", "--ami-secret-file", wrong])
+        let refused = try await cli.run(["ami", "check", "--ami", "127.0.0.1:\(server.port)", "--ami-secret-file", wrong])
         #expect(refused.status != 0)
         #expect(refused.stderr == "Error: AMI login refused: Authentication failed\n")
-        let noSecret = try cli.run(["ami", "check", "--ami", "127.0.0.1:\(server.port)"])
+        let noSecret = try await cli.run(["ami", "check", "--ami", "127.0.0.1:\(server.port)"])
         #expect(noSecret.stderr.contains("no secret"))
-        #expect(try cli.run(["ami", "check", "--ami", "host:notaport", "--ami-secret-file", wrong]).stderr.contains("not an AMI address"))
+        #expect(try await cli.run(["ami", "check", "--ami", "host:notaport", "--ami-secret-file", wrong]).stderr.contains("not an AMI address"))
     }
 
     @Test func serveTakesCredentialsFromAsteriskAndRebootReachesOnlyThatPhone() async throws {
@@ -54,7 +54,7 @@ import Testing
         defer { Task { await server.stop() } }
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.run(["device", "add", "001565aabbcc", "--extension", "201"])
+        try await cli.run(["device", "add", "001565aabbcc", "--extension", "201"])
         let port = 20000 + Int.random(in: 0..<20000)
         let serve = Process()
         serve.executableURL = CLI.executable
@@ -79,7 +79,7 @@ import Testing
 
         // The fetch recorded 127.0.0.1 as the phone's address; its contact there is endpoint 201's only one.
         try await Task.sleep(for: .milliseconds(1500))
-        let reboot = try cli.run(
+        let reboot = try await cli.run(
             ["device", "reboot", "001565aabbcc", "--ami", "127.0.0.1:\(server.port)"], environment: ["AUTOPROVISION_AMI_SECRET": "amisecret"])
         #expect(reboot.status == 0, "\(reboot.stderr)")
         #expect(reboot.stdout == "check-sync sent through Asterisk (Endpoint: 201)\n")

@@ -64,11 +64,11 @@ import Testing
             defer { cli.cleanUp() }
             let password = cli.directory.appendingPathComponent("password")
             try Data("Browser-204-Secret".utf8).write(to: password)
-            #expect(try cli.run(["account", "add", "204", "--name", "Irina Smirnova", "--password-file", password.path]).status == 0)
-            #expect(try cli.run(["settings", "set", "pbx-host", namespace.hostIP]).status == 0)
+            #expect(try await cli.run(["account", "add", "204", "--name", "Irina Smirnova", "--password-file", password.path]).status == 0)
+            #expect(try await cli.run(["settings", "set", "pbx-host", namespace.hostIP]).status == 0)
             // A hostile name the page shows in Accounts and Phone book: it must stay text.
-            #expect(try cli.run(["account", "add", "205", "--name", #"<svg onload="window.__xss=2">"#, "--generate-password"]).status == 0)
-            let token = try cli.run(["admin", "token"])
+            #expect(try await cli.run(["account", "add", "205", "--name", #"<svg onload="window.__xss=2">"#, "--generate-password"]).status == 0)
+            let token = try await cli.run(["admin", "token"])
             #expect(token.status == 0 && token.stdout.count == 65)
             let tokenFile = cli.directory.appendingPathComponent("admin.token").path
             let attributes = try FileManager.default.attributesOfItem(atPath: tokenFile)
@@ -126,7 +126,7 @@ import Testing
             #expect(shots.count >= 6, "screenshots: \(shots.sorted())")
 
             // The CLI sees what the page did, and the daemon log never shows the password.
-            let devices = try cli.run(["device", "list"]).stdout
+            let devices = try await cli.run(["device", "list"]).stdout
             #expect(devices.contains("00:15:65:f4:f9:e1") && devices.contains("1:204"))
 
             // A CLI change shows in the API, an API change in the CLI, and phones get either within one second.
@@ -140,7 +140,7 @@ import Testing
                 }
                 return false
             }
-            #expect(try cli.run(["device", "keys", "001565f4f9e1", "--add", "301", "--label", "Desk"]).status == 0)
+            #expect(try await cli.run(["device", "keys", "001565f4f9e1", "--add", "301", "--label", "Desk"]).status == 0)
             #expect(try await servedWithinOneSecond("value = 301\n"), "a CLI change was not served within one second")
             #expect(try await Curl.fetch(admin + "/api/devices/001565f4f9e1/keys", bearer).body.contains(#""value":"301""#))
             let put = try await Curl.fetch(
@@ -148,7 +148,7 @@ import Testing
             )
             #expect(put.status == 200)
             #expect(try await servedWithinOneSecond("value = 302\n"), "an API change was not served within one second")
-            #expect(try cli.run(["device", "keys", "001565f4f9e1"]).stdout.contains("speed  302"))
+            #expect(try await cli.run(["device", "keys", "001565f4f9e1"]).stdout.contains("speed  302"))
             serve.terminate()
             serve.waitUntilExit()
             #expect(!String(decoding: try Data(contentsOf: log), as: UTF8.self).contains("Browser-204-Secret"))

@@ -5,37 +5,37 @@ import TestHTTP
 import Testing
 
 @Suite struct CLITests {
-    @Test func walkThroughFromTheREADME() throws {
+    @Test func walkThroughFromTheREADME() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["settings", "set", "pbx-host", "192.0.2.10"]).status == 0)
-        let added = try cli.run(
+        #expect(try await cli.run(["settings", "set", "pbx-host", "192.0.2.10"]).status == 0)
+        let added = try await cli.run(
             ["account", "add", "204", "--password-env", "SIP_PASSWORD", "--name", "Bob"], environment: ["SIP_PASSWORD": "Tr0ub4dor&3"])
         #expect(added.status == 0, "\(added.stderr)")
-        #expect(try cli.run(["device", "add", "00:15:65:AA:BB:CC", "--extension", "204"]).status == 0)
+        #expect(try await cli.run(["device", "add", "00:15:65:AA:BB:CC", "--extension", "204"]).status == 0)
 
-        let masked = try cli.run(["render", "001565aabbcc"])
+        let masked = try await cli.run(["render", "001565aabbcc"])
         #expect(masked.status == 0)
         #expect(masked.stdout.contains("account.1.password = ********\n"))
         #expect(!masked.stdout.contains("Tr0ub4dor&3"))
-        let shown = try cli.run(["render", "00-15-65-aa-bb-cc", "--show-secrets"])
+        let shown = try await cli.run(["render", "00-15-65-aa-bb-cc", "--show-secrets"])
         #expect(shown.stdout.contains("account.1.password = Tr0ub4dor&3\n"))
         #expect(shown.stdout.hasPrefix("#!version:1.0.0.1\n"))
 
-        let list = try cli.run(["account", "list"])
+        let list = try await cli.run(["account", "list"])
         #expect(!list.stdout.contains("Tr0ub4dor&3"))
-        #expect(try cli.run(["account", "list", "--show-secrets"]).stdout.contains("Tr0ub4dor&3"))
+        #expect(try await cli.run(["account", "list", "--show-secrets"]).stdout.contains("Tr0ub4dor&3"))
 
-        let json = try cli.run(["device", "list", "--json"])
+        let json = try await cli.run(["device", "list", "--json"])
         let devices = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
         #expect(devices?.first?["mac"] as? String == "00:15:65:aa:bb:cc")
         #expect(devices?.first?["vendor"] as? String == "yealink")
     }
 
-    @Test func errorsAreOneLineNonZeroAndWriteNothing() throws {
+    @Test func errorsAreOneLineNonZeroAndWriteNothing() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.run(["device", "list"])
+        try await cli.run(["device", "list"])
         let cases: [[String]] = [
             ["device", "add", "not-a-mac"],
             ["device", "add", "001565aabbcc", "--template", "missing"],
@@ -48,52 +48,52 @@ import Testing
             ["render", "001565aabbcc"],
         ]
         for arguments in cases {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status != 0, "\(arguments)")
             let lines = result.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(arguments): \(result.stderr)")
             #expect(lines.first?.hasPrefix("Error: ") == true, "\(arguments): \(result.stderr)")
         }
-        #expect(try cli.run(["device", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]")
-        #expect(try cli.run(["settings", "show"]).stdout.contains("http-port            8480"))
+        #expect(try await cli.run(["device", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]")
+        #expect(try await cli.run(["settings", "show"]).stdout.contains("http-port            8480"))
     }
 
-    @Test func settingsShowPrintsEverySetting() throws {
+    @Test func settingsShowPrintsEverySetting() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["settings", "set", "phonebook", "on"]).status == 0)
-        let lines = try cli.run(["settings", "show"]).stdout.split(separator: "\n")
+        #expect(try await cli.run(["settings", "set", "phonebook", "on"]).status == 0)
+        let lines = try await cli.run(["settings", "show"]).stdout.split(separator: "\n")
         for key in SettingKey.allCases {
             #expect(lines.contains { $0.hasPrefix("\(key.rawValue) ") || $0 == "\(key.rawValue):" }, "settings show does not print \(key.rawValue)")
         }
         #expect(lines.contains { $0.hasPrefix("phonebook ") && $0.hasSuffix(" on") })
     }
 
-    @Test func brokenAdditionalParametersAreReportedWithTheLineNumber() throws {
+    @Test func brokenAdditionalParametersAreReportedWithTheLineNumber() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         let file = cli.directory.appendingPathComponent("params.ini")
         try "[yealink]\nfeatures.headset_prior = 1\nthis line has no equals\n".write(to: file, atomically: true, encoding: .utf8)
-        let result = try cli.run(["settings", "set", "additional-params", "@\(file.path)"])
+        let result = try await cli.run(["settings", "set", "additional-params", "@\(file.path)"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("line 3"))
-        #expect(try cli.run(["settings", "show"]).stdout.contains("(none)"))
+        #expect(try await cli.run(["settings", "show"]).stdout.contains("(none)"))
     }
 
-    @Test func passwordsNeverComeFromArguments() throws {
+    @Test func passwordsNeverComeFromArguments() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["account", "add", "204", "--password", "secret"]).status != 0)
-        #expect(try cli.run(["account", "add", "204", "--password-file", "-"], stdin: "fromstdin\n").status == 0)
-        #expect(try cli.run(["account", "list", "--show-secrets"]).stdout.contains("fromstdin"))
-        #expect(try cli.run(["account", "add", "205", "--generate-password"]).status == 0)
+        #expect(try await cli.run(["account", "add", "204", "--password", "secret"]).status != 0)
+        #expect(try await cli.run(["account", "add", "204", "--password-file", "-"], stdin: "fromstdin\n").status == 0)
+        #expect(try await cli.run(["account", "list", "--show-secrets"]).stdout.contains("fromstdin"))
+        #expect(try await cli.run(["account", "add", "205", "--generate-password"]).status == 0)
     }
 
     @Test func serveStopsCleanlyAndPicksUpChangesFromTheCLI() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "first-password"])
-        try cli.run(["device", "add", "001565aabbcc", "--extension", "204"])
+        try await cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "first-password"])
+        try await cli.run(["device", "add", "001565aabbcc", "--extension", "204"])
         let port = 20000 + Int.random(in: 0..<20000)
         let serve = Process()
         serve.executableURL = CLI.executable
@@ -123,7 +123,7 @@ import Testing
             body = try fetch()
         }
         #expect(body.contains("account.1.password = first-password"))
-        try cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "second-password"])
+        try await cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "second-password"])
         let changed = ContinuousClock.now
         while ContinuousClock.now - changed < .seconds(1), !body.contains("second-password") {
             try await Task.sleep(for: .milliseconds(50))
@@ -139,15 +139,15 @@ import Testing
         #expect(!output.contains("first-password") && !output.contains("second-password"), "a password reached the log")
     }
 
-    @Test func asteriskConfMatchesTheStore() throws {
+    @Test func asteriskConfMatchesTheStore() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["settings", "set", "extension-template", "*77*1000"]).status == 0)
+        #expect(try await cli.run(["settings", "set", "extension-template", "*77*1000"]).status == 0)
         let secret = try #require(
-            try cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
+            try await cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n")
                 .first { $0.hasPrefix("guest-secret") }?.split(separator: " ").last.map(String.init))
         let output = cli.directory.appendingPathComponent("asterisk").path
-        let result = try cli.run(["asterisk-conf", "--output", output, "--agi", "127.0.0.1:4600"])
+        let result = try await cli.run(["asterisk-conf", "--output", output, "--agi", "127.0.0.1:4600"])
         #expect(result.status == 0, "\(result.stderr)")
         let extensions = try String(contentsOfFile: output + "/extensions.conf", encoding: .utf8)
         let pjsip = try String(contentsOfFile: output + "/pjsip.conf", encoding: .utf8)
@@ -158,58 +158,58 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: output + "/pjsip.conf")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         // Printed without --output, the secret is masked.
-        let printed = try cli.run(["asterisk-conf"])
+        let printed = try await cli.run(["asterisk-conf"])
         #expect(printed.stdout.contains("password=********"))
         #expect(!printed.stdout.contains(secret))
     }
 
-    @Test func deviceKeysAddListRemoveAndHints() throws {
+    @Test func deviceKeysAddListRemoveAndHints() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["device", "add", "00:15:65:aa:bb:cc"]).status == 0)
-        #expect(try cli.run(["device", "keys", "001565aabbcc", "--add", "201", "--label", "Reception"]).status == 0)
-        #expect(try cli.run(["device", "keys", "001565aabbcc", "--add", "*97", "--type", "speed"]).status == 0)
-        #expect(try cli.run(["device", "keys", "001565aabbcc", "--add", "202"]).status == 0)
-        #expect(try cli.run(["device", "keys", "001565aabbcc", "--remove", "3"]).status == 0)
-        let listed = try cli.run(["device", "keys", "001565aabbcc", "--list"])
+        #expect(try await cli.run(["device", "add", "00:15:65:aa:bb:cc"]).status == 0)
+        #expect(try await cli.run(["device", "keys", "001565aabbcc", "--add", "201", "--label", "Reception"]).status == 0)
+        #expect(try await cli.run(["device", "keys", "001565aabbcc", "--add", "*97", "--type", "speed"]).status == 0)
+        #expect(try await cli.run(["device", "keys", "001565aabbcc", "--add", "202"]).status == 0)
+        #expect(try await cli.run(["device", "keys", "001565aabbcc", "--remove", "3"]).status == 0)
+        let listed = try await cli.run(["device", "keys", "001565aabbcc", "--list"])
         #expect(listed.status == 0)
         let rows = listed.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.map { Array($0.prefix(3)) } == [["1", "blf", "201"], ["2", "speed", "*97"]])
         // Bad input: a clear error, nothing written.
-        let bad = try cli.run(["device", "keys", "001565aabbcc", "--add", "20 1"])
+        let bad = try await cli.run(["device", "keys", "001565aabbcc", "--add", "20 1"])
         #expect(bad.status != 0 && bad.stderr.contains("key 3"))
-        let badType = try cli.run(["device", "keys", "001565aabbcc", "--add", "203", "--type", "park"])
+        let badType = try await cli.run(["device", "keys", "001565aabbcc", "--add", "203", "--type", "park"])
         #expect(badType.status != 0)
-        let unknown = try cli.run(["device", "keys", "001565000000", "--add", "203"])
+        let unknown = try await cli.run(["device", "keys", "001565000000", "--add", "203"])
         #expect(unknown.status != 0 && unknown.stderr.contains("no device"))
-        #expect(try cli.run(["device", "keys", "001565aabbcc"]).stdout.split(separator: "\n").count == 3)
+        #expect(try await cli.run(["device", "keys", "001565aabbcc"]).stdout.split(separator: "\n").count == 3)
         // The rendered file has the keys; asterisk-conf has a hint for the BLF one only.
-        let rendered = try cli.run(["render", "001565aabbcc"])
+        let rendered = try await cli.run(["render", "001565aabbcc"])
         #expect(rendered.stdout.contains("linekey.2.value = 201") && rendered.stdout.contains("linekey.3.type = 13"))
-        let conf = try cli.run(["asterisk-conf"]).stdout
+        let conf = try await cli.run(["asterisk-conf"]).stdout
         #expect(conf.contains("exten => 201,hint,PJSIP/201"))
         #expect(!conf.contains("exten => *97,hint"))
     }
 
     /// An extension the credential source does not know is refused, as the admin API refuses it; when the
     /// source cannot answer yet, the binding is kept with a warning and the phone waits.
-    @Test func unknownExtensionsAreRefusedUnlessTheSourceCannotAnswer() throws {
+    @Test func unknownExtensionsAreRefusedUnlessTheSourceCannotAnswer() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let unchecked = try cli.run(["device", "add", "001565000101", "--extension", "999"])
+        let unchecked = try await cli.run(["device", "add", "001565000101", "--extension", "999"])
         #expect(unchecked.status == 0)
         #expect(unchecked.stderr.contains("extension 999 cannot be checked yet"))
-        #expect(try cli.run(["account", "add", "201", "--generate-password"]).status == 0)
-        let typo = try cli.run(["device", "bind", "001565000101", "2001"])
+        #expect(try await cli.run(["account", "add", "201", "--generate-password"]).status == 0)
+        let typo = try await cli.run(["device", "bind", "001565000101", "2001"])
         #expect(typo.status != 0)
         #expect(typo.stderr == "Error: extension 2001 has no local account (account add 2001 first); --force binds it anyway\n")
-        let refusedAdd = try cli.run(["device", "add", "001565000102", "--extension", "2001"])
+        let refusedAdd = try await cli.run(["device", "add", "001565000102", "--extension", "2001"])
         #expect(refusedAdd.status != 0)
-        #expect(try cli.run(["device", "list"]).stdout.contains("00:15:65:00:01:02") == false, "a refused add writes nothing")
-        let known = try cli.run(["device", "bind", "001565000101", "201"])
+        #expect(try await cli.run(["device", "list"]).stdout.contains("00:15:65:00:01:02") == false, "a refused add writes nothing")
+        let known = try await cli.run(["device", "bind", "001565000101", "201"])
         #expect(known.status == 0)
         #expect(known.stderr.isEmpty)
-        #expect(try cli.run(["device", "bind", "001565000101", "2001", "--line", "2", "--force"]).status == 0)
+        #expect(try await cli.run(["device", "bind", "001565000101", "2001", "--line", "2", "--force"]).status == 0)
     }
 
     /// The HTTP listener is bound once: a new http-port while serve runs must not send phones to a port
@@ -219,9 +219,9 @@ import Testing
         defer { cli.cleanUp() }
         let port = 20000 + Int.random(in: 0..<20000)
         for (key, value) in [("http-port", String(port)), ("phonebook", "on"), ("pbx-host", "127.0.0.1")] {
-            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+            #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
-        try cli.run(["device", "add", "001565aabbcc"])
+        try await cli.run(["device", "add", "001565aabbcc"])
         let log = cli.directory.appendingPathComponent("serve.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let serve = Process()
@@ -238,7 +238,7 @@ import Testing
             body = (try? await Curl.fetch(url, ["--max-time", "2"]))?.body ?? ""
         }
         #expect(body.contains("remote_phonebook.data.1.url = http://127.0.0.1:\(port)/"))
-        #expect(try cli.run(["settings", "set", "http-port", String(port + 1)]).status == 0)
+        #expect(try await cli.run(["settings", "set", "http-port", String(port + 1)]).status == 0)
         try await Task.sleep(for: .milliseconds(1500))
         let after = try await Curl.fetch(url, ["--max-time", "2"])
         #expect(after.status == 200)

@@ -11,28 +11,21 @@ import Testing
         let port = 20000 + Int.random(in: 0..<10000)
         let tftpPort = port + 10000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on")] {
-            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+            #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
-        #expect(try cli.run(["device", "add", "001565aabbcc"]).status == 0)
-        #expect(try cli.run(["device", "add", "001565ddeeff"]).status == 0)
-        let printed = try cli.run(["device", "url", "00:15:65:AA:BB:CC"])
+        #expect(try await cli.run(["device", "add", "001565aabbcc"]).status == 0)
+        #expect(try await cli.run(["device", "add", "001565ddeeff"]).status == 0)
+        let printed = try await cli.run(["device", "url", "00:15:65:AA:BB:CC"])
         #expect(printed.status == 0, "\(printed.stderr)")
         let url = printed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let prefix = "http://127.0.0.1:\(port)/p/"
         #expect(url.hasPrefix(prefix) && url.hasSuffix("/") && url.count == prefix.count + 23, "\(url)")
-        #expect(try cli.run(["device", "url", "00:15:65:AA:BB:CC"]).stdout == printed.stdout, "the URL is stable until rotated")
-        let unknown = try cli.run(["device", "url", "001565000000"])
+        #expect(try await cli.run(["device", "url", "00:15:65:AA:BB:CC"]).stdout == printed.stdout, "the URL is stable until rotated")
+        let unknown = try await cli.run(["device", "url", "001565000000"])
         #expect(unknown.status != 0 && unknown.stderr.contains("00:15:65:00:00:00"))
         let token = String(url.dropFirst(prefix.count).dropLast())
 
-        let serve = Process()
-        serve.executableURL = CLI.executable
-        serve.arguments = [
-            "serve", "--db", cli.database, "--bind", "127.0.0.1", "--tftp", "127.0.0.1:\(tftpPort)", "--agi", "off", "--admin", "off", "--no-pnp",
-        ]
-        serve.standardError = FileHandle.nullDevice
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
+        let serve = try cli.serve(["--bind", "127.0.0.1", "--tftp", "127.0.0.1:\(tftpPort)"])
         defer { if serve.isRunning { serve.terminate() } }
 
         var own = try? await Curl.fetch(url + "001565aabbcc.cfg", ["--max-time", "2"])
@@ -50,7 +43,7 @@ import Testing
         let tftp = try await Curl.fetch("tftp://127.0.0.1:\(tftpPort)/p/\(token)/001565aabbcc.cfg", ["--max-time", "5"])
         #expect(tftp.body.contains("account.1.user_name = guest"), "TFTP through the token path: \(tftp)")
 
-        let rotated = try cli.run(["device", "url", "001565aabbcc", "--rotate"])
+        let rotated = try await cli.run(["device", "url", "001565aabbcc", "--rotate"])
         let changed = ContinuousClock.now
         let newURL = rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(rotated.status == 0 && newURL.hasPrefix(prefix) && newURL != url)
@@ -68,15 +61,10 @@ import Testing
         defer { cli.cleanUp() }
         let port = 20000 + Int.random(in: 0..<10000)
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port))] {
-            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+            #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
-        #expect(try cli.run(["device", "add", "001565aabbcc"]).status == 0)
-        let serve = Process()
-        serve.executableURL = CLI.executable
-        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--agi", "off", "--admin", "off", "--no-pnp"]
-        serve.standardError = FileHandle.nullDevice
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
+        #expect(try await cli.run(["device", "add", "001565aabbcc"]).status == 0)
+        let serve = try cli.serve(["--bind", "127.0.0.1"])
         defer { if serve.isRunning { serve.terminate() } }
         let url = "http://127.0.0.1:\(port)/001565aabbcc.cfg"
         let spoofed = ["-H", "X-Forwarded-For: 127.0.0.1, 203.0.113.9"]
@@ -87,7 +75,7 @@ import Testing
         }
         #expect(first?.status == 200, "from this host, a forwarded-for header from no trusted proxy is ignored")
         // This host as the trusted proxy: the client it names is a stranger, and is refused.
-        #expect(try cli.run(["settings", "set", "trusted-proxies", "127.0.0.1/32"]).status == 0)
+        #expect(try await cli.run(["settings", "set", "trusted-proxies", "127.0.0.1/32"]).status == 0)
         var proxied = try await Curl.fetch(url, spoofed)
         for _ in 0..<50 where proxied.status == 200 {
             try await Task.sleep(for: .milliseconds(100))

@@ -68,10 +68,10 @@ import Testing
         return result
     }
 
-    @Test func everyCommandLineInTheDocsParses() throws {
+    @Test func everyCommandLineInTheDocsParses() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let dump = try cli.run(["--experimental-dump-help"])
+        let dump = try await cli.run(["--experimental-dump-help"])
         #expect(dump.status == 0, "\(dump.stderr)")
         let tree = try JSONDecoder().decode(HelpDump.self, from: Data(dump.stdout.utf8)).command
 
@@ -94,7 +94,7 @@ import Testing
         #expect(tree.check(["device", "add", "MAC", "--extension", "204"]) == nil)
     }
 
-    @Test func everyPlaceholderInTheDocsExists() throws {
+    @Test func everyPlaceholderInTheDocsExists() async throws {
         let known = Set(Placeholder.allCases.map { "{\($0.rawValue)}" })
         let pattern = try Regex(#"\{[A-Z][A-Z0-9_]*\}"#)
         var seen: Set<String> = []
@@ -108,7 +108,7 @@ import Testing
         #expect(seen.count >= 4, "the docs name only \(seen.sorted()); the extraction is broken")
     }
 
-    @Test func theAPITableMatchesTheRoutes() throws {
+    @Test func theAPITableMatchesTheRoutes() async throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("docs/admin-api.md"), encoding: .utf8)
         let row = try Regex(#"^\| (GET|POST|PUT|PATCH|DELETE) \| `(/api/[^`?]*)"#).anchorsMatchLineEndings()
         let documented = Set(

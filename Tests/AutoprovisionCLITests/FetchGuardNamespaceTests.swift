@@ -51,22 +51,15 @@ import Testing
         let port = 20000 + Int.random(in: 0..<10000)
         let tftpPort = port + 10000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on"), ("ban-threshold", "5")] {
-            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+            #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
-        for mac in [Self.macA, Self.macB] { #expect(try cli.run(["device", "add", mac]).status == 0) }
-        let tokenURLB = try cli.run(["device", "url", Self.macB]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for mac in [Self.macA, Self.macB] { #expect(try await cli.run(["device", "add", mac]).status == 0) }
+        let tokenURLB = try await cli.run(["device", "url", Self.macB]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let tokenPathB = String(tokenURLB.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
 
         let log = cli.directory.appendingPathComponent("serve.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let serve = Process()
-        serve.executableURL = CLI.executable
-        serve.arguments = [
-            "serve", "--db", cli.database, "--bind", "::", "--tftp", "0.0.0.0:\(tftpPort)", "--agi", "off", "--admin", "off", "--no-pnp",
-        ]
-        serve.standardError = try FileHandle(forWritingTo: log)
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
+        let serve = try cli.serve(["--bind", "::", "--tftp", "0.0.0.0:\(tftpPort)"], log: log)
         defer { if serve.isRunning { serve.terminate() } }
         let daemonLog = { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
 
@@ -92,9 +85,9 @@ import Testing
 
                 // trusted-networks serves a router's side: B's subnet may have A's file, then may not.
                 let subnetB = b.phoneIP.split(separator: ".").dropLast().joined(separator: ".") + ".0/24"
-                #expect(try cli.run(["settings", "set", "trusted-networks", subnetB]).status == 0)
+                #expect(try await cli.run(["settings", "set", "trusted-networks", subnetB]).status == 0)
                 #expect(try await eventually { try await status(b, "\(baseB)/\(Self.fileA)") == "200" })
-                #expect(try cli.run(["settings", "set", "trusted-networks", ""]).status == 0)
+                #expect(try await cli.run(["settings", "set", "trusted-networks", ""]).status == 0)
                 #expect(try await eventually { try await status(b, "\(baseB)/\(Self.fileA)") == "403" })
 
                 // A guesses MACs: banned at the threshold (A already has two failures above), then refused
@@ -104,20 +97,20 @@ import Testing
                 #expect(!(await tftp(a, "tftp://\(a.hostIP):\(tftpPort)/\(Self.fileA)", holds: "account.1.user_name")))
                 #expect(try await status(b, "\(baseB)/\(Self.fileB)") == "200", "B suffers for A's guessing")
                 #expect(try await eventually { daemonLog().contains("banned \(a.phoneIP) for 3600 s after 5 failed lookups") }, "\(daemonLog())")
-                #expect(try await eventually { try cli.run(["bans", "list"]).stdout.contains(a.phoneIP) })
+                #expect(try await eventually { try await cli.run(["bans", "list"]).stdout.contains(a.phoneIP) })
 
                 // Lifted from the CLI: A gets its file again within a second or so.
-                #expect(try cli.run(["bans", "clear", a.phoneIP]).status == 0)
+                #expect(try await cli.run(["bans", "clear", a.phoneIP]).status == 0)
                 #expect(try await eventually(3) { try await status(a, "\(baseA)/\(Self.fileA)") == "200" })
 
                 // off: as before the guard.
-                #expect(try cli.run(["settings", "set", "fetch-guard", "off"]).status == 0)
+                #expect(try await cli.run(["settings", "set", "fetch-guard", "off"]).status == 0)
                 #expect(try await eventually { try await status(b, "\(baseB)/\(Self.fileA)") == "200" })
             }
         }
         #expect(
             !daemonLog().contains(
-                try cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n").first { $0.hasPrefix("guest-secret") }?.split(
+                try await cli.run(["settings", "show", "--show-secrets"]).stdout.split(separator: "\n").first { $0.hasPrefix("guest-secret") }?.split(
                     separator: " "
                 ).last.map(String.init) ?? "\u{0}"), "the log shows the guest password")
     }

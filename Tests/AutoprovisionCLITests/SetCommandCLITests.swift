@@ -20,22 +20,17 @@ import Testing
         defer { cli.cleanUp() }
         let port = 20000 + Int.random(in: 0..<20000)
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port))] {
-            #expect(try cli.run(["settings", "set", key, value]).status == 0)
+            #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
         let template = cli.directory.appendingPathComponent("office.cfg")
         try "#!version:1.0.0.1\nfrom = office\naccount.1.user_name = {SIP_NUM}\n".write(to: template, atomically: true, encoding: .utf8)
-        #expect(try cli.run(["template", "set", "office", "--vendor", "yealink", "--file", template.path]).status == 0)
-        #expect(try cli.run(["device", "add", "001565aabbcc"]).status == 0)
-        #expect(try cli.run(["device", "add", "0c383e2cd782"]).status == 0)
-        #expect(try cli.run(["firmware", "add", try file(cli, "all.z"), "--vendor", "fanvil"]).status == 0)
-        #expect(try cli.run(["firmware", "add", try file(cli, "pro.z"), "--vendor", "fanvil", "--model", "X4"]).status == 0)
+        #expect(try await cli.run(["template", "set", "office", "--vendor", "yealink", "--file", template.path]).status == 0)
+        #expect(try await cli.run(["device", "add", "001565aabbcc"]).status == 0)
+        #expect(try await cli.run(["device", "add", "0c383e2cd782"]).status == 0)
+        #expect(try await cli.run(["firmware", "add", try file(cli, "all.z"), "--vendor", "fanvil"]).status == 0)
+        #expect(try await cli.run(["firmware", "add", try file(cli, "pro.z"), "--vendor", "fanvil", "--model", "X4"]).status == 0)
 
-        let serve = Process()
-        serve.executableURL = CLI.executable
-        serve.arguments = ["serve", "--db", cli.database, "--bind", "127.0.0.1", "--agi", "off", "--admin", "off", "--no-pnp"]
-        serve.standardError = FileHandle.nullDevice
-        serve.standardOutput = FileHandle.nullDevice
-        try serve.run()
+        let serve = try cli.serve(["--bind", "127.0.0.1"])
         defer { if serve.isRunning { serve.terminate() } }
         let yealink = "http://127.0.0.1:\(port)/001565aabbcc.cfg"
         let fanvil = "http://127.0.0.1:\(port)/0c383e2cd782.cfg"
@@ -61,7 +56,7 @@ import Testing
 
         // The template: printed, and served. (The one-second promise is the serve test's; this machine may be
         // busy with other suites' daemons, so the change only has to arrive.)
-        let set = try cli.run(["device", "set", "00:15:65:AA:BB:CC", "--template", "office"])
+        let set = try await cli.run(["device", "set", "00:15:65:AA:BB:CC", "--template", "office"])
         #expect(set.status == 0 && set.stderr.isEmpty, "\(set.stderr)")
         #expect(set.stdout == "device 00:15:65:aa:bb:cc: template (none) -> office\n")
         let templated = try await poll(yealink, seconds: 20) { $0.contains("from = office") }
@@ -70,14 +65,14 @@ import Testing
         // The Fanvil names the vendor's row until its model is known and a row is for that model.
         let before = try await poll(fanvil, userAgent: Self.fanvilAgent, seconds: 20) { $0.contains("/firmware/1/all.z") }
         #expect(before.contains("http://127.0.0.1:\(port)/firmware/1/all.z"))
-        let changed = try cli.run(["firmware", "set", "2", "--model", "X6U Pro", "--version", "0.0.10", "--notes", "lab"])
+        let changed = try await cli.run(["firmware", "set", "2", "--model", "X6U Pro", "--version", "0.0.10", "--notes", "lab"])
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout == "firmware 2: model X4 -> X6U Pro, version (none) -> 0.0.10, notes (none) -> lab\n")
         // The daemon records the model the phone reports (a second at most), then re-renders (a second at most); a busy machine gets longer.
         let after = try await poll(fanvil, userAgent: Self.fanvilAgent, seconds: 20) { $0.contains("/firmware/2/pro.z") }
         #expect(after.contains("http://127.0.0.1:\(port)/firmware/2/pro.z"), "\(after)")
         #expect(!after.contains("/firmware/1/all.z"))
-        let devices = try JSONSerialization.jsonObject(with: Data(try cli.run(["device", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
+        let devices = try JSONSerialization.jsonObject(with: Data(try await cli.run(["device", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
         #expect(devices?.first { $0["mac"] as? String == "0c:38:3e:2c:d7:82" }?["model"] as? String == "X6U Pro")
 
         kill(serve.processIdentifier, SIGTERM)
@@ -85,14 +80,14 @@ import Testing
         #expect(serve.terminationStatus == 0)
     }
 
-    @Test func deviceSetRefusesWhatTheAdminPageRefusesAndWritesNothing() throws {
+    @Test func deviceSetRefusesWhatTheAdminPageRefusesAndWritesNothing() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         let body = cli.directory.appendingPathComponent("t.cfg")
         try "x = 1\n".write(to: body, atomically: true, encoding: .utf8)
-        #expect(try cli.run(["template", "set", "office", "--vendor", "yealink", "--file", body.path]).status == 0)
-        #expect(try cli.run(["template", "set", "snom-desk", "--vendor", "snom", "--file", body.path]).status == 0)
-        #expect(try cli.run(["device", "add", "001565aabbcc", "--template", "office"]).status == 0)
+        #expect(try await cli.run(["template", "set", "office", "--vendor", "yealink", "--file", body.path]).status == 0)
+        #expect(try await cli.run(["template", "set", "snom-desk", "--vendor", "snom", "--file", body.path]).status == 0)
+        #expect(try await cli.run(["device", "add", "001565aabbcc", "--template", "office"]).status == 0)
         let refusals: [([String], String)] = [
             (["001565000000", "--template", "office"], "no device with MAC 00:15:65:00:00:00"),
             (["001565aabbcc", "--template", "nope"], "no template named 'nope'"),
@@ -105,7 +100,7 @@ import Testing
             (["not-a-mac", "--model", "T46S"], "'not-a-mac' is not a MAC address: expected 12 hex digits, optionally separated by ':', '-' or '.'"),
         ]
         for (arguments, message) in refusals {
-            let result = try cli.run(["device", "set"] + arguments)
+            let result = try await cli.run(["device", "set"] + arguments)
             #expect(result.status == 1, "\(arguments)")
             #expect(result.stderr == "Error: \(message)\n", "\(arguments)")
         }
@@ -115,39 +110,39 @@ import Testing
             (["001565aabbcc"], "give at least one of --template, --no-template, --vendor or --model"),
             (["001565aabbcc", "--template", ""], "--template needs a name; --no-template drops the template"),
         ] {
-            let result = try cli.run(["device", "set"] + arguments)
+            let result = try await cli.run(["device", "set"] + arguments)
             #expect(result.status == 64, "\(arguments)")
             #expect(result.stderr.hasPrefix("Error: \(message)\n") && result.stderr.contains("Usage: autoprovision device set"), "\(result.stderr)")
         }
-        func listed() throws -> [String: Any] {
-            let json = try cli.run(["device", "list", "--json"]).stdout
+        func listed() async throws -> [String: Any] {
+            let json = try await cli.run(["device", "list", "--json"]).stdout
             return try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])?.first)
         }
-        let untouched = try listed()
+        let untouched = try await listed()
         #expect(untouched["template"] as? String == "office" && untouched["model"] == nil && untouched["vendor"] as? String == "yealink")
 
         // Vendor and template in one go, a model with a space; then back, and a repeat that changes nothing.
-        let moved = try cli.run(["device", "set", "001565aabbcc", "--vendor", "snom", "--template", "SNOM-DESK", "--model", " D785 "])
+        let moved = try await cli.run(["device", "set", "001565aabbcc", "--vendor", "snom", "--template", "SNOM-DESK", "--model", " D785 "])
         #expect(
             moved.stdout == "device 00:15:65:aa:bb:cc: vendor yealink -> snom, model (none) -> D785, template office -> snom-desk\n",
             "\(moved.stderr)")
-        let back = try cli.run(["device", "set", "001565aabbcc", "--vendor", "yealink", "--no-template", "--model", "X6U Pro"])
+        let back = try await cli.run(["device", "set", "001565aabbcc", "--vendor", "yealink", "--no-template", "--model", "X6U Pro"])
         #expect(
             back.stdout == "device 00:15:65:aa:bb:cc: vendor snom -> yealink, model D785 -> X6U Pro, template snom-desk -> (none)\n", "\(back.stderr)"
         )
-        #expect(try cli.run(["device", "set", "001565aabbcc", "--model", "X6U Pro"]).stdout == "device 00:15:65:aa:bb:cc unchanged\n")
-        let last = try listed()
+        #expect(try await cli.run(["device", "set", "001565aabbcc", "--model", "X6U Pro"]).stdout == "device 00:15:65:aa:bb:cc unchanged\n")
+        let last = try await listed()
         #expect(last["template"] == nil && last["model"] as? String == "X6U Pro" && last["vendor"] as? String == "yealink")
     }
 
-    @Test func firmwareSetRefusesBadInputAndWritesNothing() throws {
+    @Test func firmwareSetRefusesBadInputAndWritesNothing() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.run(["firmware", "add", try file(cli, "all.z"), "--vendor", "fanvil", "--version", "1"]).status == 0)
-        #expect(try cli.run(["firmware", "add", try file(cli, "x4.z"), "--vendor", "fanvil", "--model", "X4"]).status == 0)
-        let changed = try cli.run(["firmware", "set", "1", "--model", "x6u-pro", "--version", "2", "--notes", "lab phones"])
+        #expect(try await cli.run(["firmware", "add", try file(cli, "all.z"), "--vendor", "fanvil", "--version", "1"]).status == 0)
+        #expect(try await cli.run(["firmware", "add", try file(cli, "x4.z"), "--vendor", "fanvil", "--model", "X4"]).status == 0)
+        let changed = try await cli.run(["firmware", "set", "1", "--model", "x6u-pro", "--version", "2", "--notes", "lab phones"])
         #expect(changed.stdout == "firmware 1: model (all) -> x6u-pro, version 1 -> 2, notes (none) -> lab phones\n", "\(changed.stderr)")
-        let listing = try cli.run(["firmware", "list"]).stdout
+        let listing = try await cli.run(["firmware", "list"]).stdout
         let refusals: [([String], String)] = [
             (["firmware", "set", "99", "--version", "3"], "no firmware with id 99"),
             (["firmware", "set", "1", "--model", "x4"], "a Fanvil firmware for x4 exists already; remove it or replace its file"),
@@ -166,15 +161,15 @@ import Testing
             ),
         ]
         for (arguments, message) in refusals {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status == 1, "\(arguments)")
             #expect(result.stderr == "Error: \(message)\n", "\(arguments)")
         }
-        let usage = try cli.run(["firmware", "set", "1"])
+        let usage = try await cli.run(["firmware", "set", "1"])
         #expect(usage.status == 64 && usage.stderr.hasPrefix("Error: give at least one of --version, --notes or --model\n"))
-        #expect(try cli.run(["firmware", "list"]).stdout == listing, "a refused change wrote something")
+        #expect(try await cli.run(["firmware", "list"]).stdout == listing, "a refused change wrote something")
         #expect(listing.contains("fanvil  x6u-pro  2"))
         // Back to every model of the vendor.
-        #expect(try cli.run(["firmware", "set", "1", "--model", ""]).stdout == "firmware 1: model x6u-pro -> (all)\n")
+        #expect(try await cli.run(["firmware", "set", "1", "--model", ""]).stdout == "firmware 1: model x6u-pro -> (all)\n")
     }
 }

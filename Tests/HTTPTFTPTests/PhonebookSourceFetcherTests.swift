@@ -32,6 +32,10 @@ import Testing
                 self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
         class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
         s = S(("127.0.0.1", int(sys.argv[1])), H)
+        # The test process ignores SIGTERM and the server inherits that, so it ends itself; killing it
+        # earlier would cut the requests the fetcher still has open to it.
+        import os, threading
+        threading.Timer(60, lambda: os._exit(0)).start()
         s.serve_forever()
         """#
 
@@ -48,11 +52,7 @@ import Testing
         python.standardOutput = FileHandle.nullDevice
         python.standardError = FileHandle.nullDevice
         try python.run()
-        defer {
-            // SIGKILL: the test process ignores SIGTERM (service-lifecycle handles it), and the child inherits that.
-            kill(python.processIdentifier, SIGKILL)
-            python.waitUntilExit()
-        }
+        defer { python.terminate() }
         for _ in 0..<100 where (try? await Curl.raw(["--max-time", "1", "http://127.0.0.1:\(badPort)/500"]))?.status != 0 {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -18,7 +18,7 @@ import Testing
 
         @discardableResult
         func cli(_ arguments: [String]) throws -> CLI.Result {
-            let result = try cli.run(arguments)
+            let result = try cli.runBlocking(arguments)
             guard result.status == 0 else { throw InteropError("autoprovision \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
             return result
         }
@@ -62,12 +62,12 @@ import Testing
         let httpPort = freePort(in: 27000..<30000)
         let agiPort = freePort(in: 30000..<32768)
         for (key, value) in [("pbx-host", pbxHost), ("sip-port", String(asterisk.sipPort)), ("asterisk-conf-dir", confDirectory)] {
-            _ = try cli.run(["settings", "set", key, value])
+            _ = try cli.runBlocking(["settings", "set", key, value])
         }
         if asteriskFirst {
             // Asterisk takes its SIP port before the daemon starts (PnP beside Asterisk): the files come from the CLI.
             do {
-                _ = try cli.run(["asterisk-conf", "--agi", "127.0.0.1:\(agiPort)", "--output", confDirectory])
+                _ = try cli.runBlocking(["asterisk-conf", "--agi", "127.0.0.1:\(agiPort)", "--output", confDirectory])
                 try await asterisk.up()
             } catch {
                 await asterisk.remove()
@@ -209,7 +209,7 @@ import Testing
                     #expect(!check.stdout.contains("pw-300-first"))
 
                     // An extension Asterisk does not have is refused, from the daemon's last AMI sync.
-                    let typo = try lab.cli.run(["device", "add", mac1, "--extension", "3000"])
+                    let typo = try lab.cli.runBlocking(["device", "add", mac1, "--extension", "3000"])
                     #expect(typo.status != 0)
                     #expect(typo.stderr.contains("extension 3000 is not a provisionable PJSIP endpoint in Asterisk"))
                     try lab.cli(["device", "add", mac1, "--extension", "300"])
@@ -247,7 +247,7 @@ import Testing
                     let phone1 = try LabPhone(in: ns1, registrar: "\(ns1.hostIP):\(lab.sipPort)", username: "300", password: "pw-300-third")
                     let phone2 = try LabPhone(in: ns2, registrar: "\(ns2.hostIP):\(lab.sipPort)", username: "301", password: "pw-301-interop")
                     try await lab.waitForContacts(["300/sip:300@\(ns1.phoneIP):5070", "301/sip:301@\(ns2.phoneIP):5070"])
-                    let reboot = try lab.cli.run(["device", "reboot", mac1] + lab.amiArguments + ["--ami-secret-file", secretFile])
+                    let reboot = try lab.cli.runBlocking(["device", "reboot", mac1] + lab.amiArguments + ["--ami-secret-file", secretFile])
                     #expect(reboot.status == 0, "\(reboot.stderr)")
                     #expect(reboot.stdout == "check-sync sent through Asterisk (Endpoint: 300)\n")
                     try await Task.sleep(for: .seconds(2))

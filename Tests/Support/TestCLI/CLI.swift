@@ -1,7 +1,7 @@
 public import Foundation
 
 /// Runs the built `autoprovision` executable as a user would.
-public struct CLI {
+public struct CLI: Sendable {
     public struct Result: Sendable {
         public var status: Int32
         public var stdout: String
@@ -27,8 +27,20 @@ public struct CLI {
         return URL(fileURLWithPath: "autoprovision")
     }
 
+    /// Runs the CLI on a thread outside the concurrency pool: waiting for a process must not hold one of
+    /// the pool's few threads, which every other test running at the same time needs.
     @discardableResult
-    public func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    public func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try self.runBlocking(arguments, stdin: stdin, environment: environment) })
+            }
+        }
+    }
+
+    /// The same, blocking the calling thread: for synchronous tests only.
+    @discardableResult
+    public func runBlocking(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -50,6 +62,21 @@ public struct CLI {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts `autoprovision serve` on this database with the AGI, admin and PnP listeners off.
+    /// - Parameters:
+    ///   - arguments: More `serve` options (`--bind`, `--tftp`, …).
+    ///   - log: Where the daemon's log goes; discarded when nil.
+    /// - Returns: The running daemon; the caller stops it (`terminate()`).
+    public func serve(_ arguments: [String], log: URL? = nil) throws -> Process {
+        let serve = Process()
+        serve.executableURL = Self.executable
+        serve.arguments = ["serve", "--db", database, "--agi", "off", "--admin", "off", "--no-pnp"] + arguments
+        serve.standardError = try log.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
+        serve.standardOutput = FileHandle.nullDevice
+        try serve.run()
+        return serve
     }
 
     public func cleanUp() {
