@@ -72,7 +72,8 @@ import Testing
             event: "check-sync;reboot=true", timeout: Self.busy
         )
         #expect(answer == CheckSyncSender.Answer(code: 200, reason: "OK", authenticated: true))
-        #expect(phone.received.withLock { $0 }.count == 2)
+        // The NOTIFY and its answer to the challenge; a busy machine may add a retransmission of the first.
+        #expect(phone.received.withLock { $0 }.count >= 2)
         let second = try #require(phone.received.withLock { $0 }.last)
         #expect(second["CSeq"] == "2 NOTIFY")
         #expect(second["Event"] == "check-sync;reboot=true")
