@@ -50,7 +50,7 @@ import Testing
         defer { cli.cleanUp() }
         let port = 20000 + Int.random(in: 0..<10000)
         let tftpPort = port + 10000
-        for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on"), ("ban-threshold", "5")] {
+        for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on"), ("ban-threshold", "1000")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
         for mac in [Self.macA, Self.macB] { #expect(try await cli.run(["device", "add", mac]).status == 0) }
@@ -90,10 +90,19 @@ import Testing
                 #expect(try await cli.run(["settings", "set", "trusted-networks", ""]).status == 0)
                 #expect(try await eventually { try await status(b, "\(baseB)/\(Self.fileA)") == "403" })
 
-                // A guesses MACs: banned at the threshold (A already has two failures above), then refused
-                // everything, its own file and TFTP included; B is not affected.
-                for index in 0..<3 { _ = try await status(a, "\(baseA)/001565ff00\(String(format: "%02x", index)).cfg") }
-                #expect(try await status(a, "\(baseA)/\(Self.fileA)") == "403", "A is not banned after 5 failures")
+                // A guesses MACs: banned at the threshold, then refused everything, its own file and TFTP
+                // included; B is not affected. (The threshold was high until now, so B's polls above, each a
+                // refusal until the daemon had the new setting, could not ban B.) A guesses until the new
+                // threshold has reached the daemon and bans it.
+                #expect(try await cli.run(["settings", "set", "ban-threshold", "5"]).status == 0)
+                var guesses = 0
+                var banned = false
+                while !banned, guesses < 50 {
+                    _ = try await status(a, "\(baseA)/001565ff\(String(format: "%04x", guesses)).cfg")
+                    guesses += 1
+                    banned = try await status(a, "\(baseA)/\(Self.fileA)") == "403"
+                }
+                #expect(banned, "A is not banned after \(guesses) guesses")
                 #expect(!(await tftp(a, "tftp://\(a.hostIP):\(tftpPort)/\(Self.fileA)", holds: "account.1.user_name")))
                 #expect(try await status(b, "\(baseB)/\(Self.fileB)") == "200", "B suffers for A's guessing")
                 #expect(try await eventually { daemonLog().contains("banned \(a.phoneIP) for 3600 s after 5 failed lookups") }, "\(daemonLog())")
