@@ -60,6 +60,9 @@ import Testing
 
     func walkThrough() async throws {
         try await PhoneNamespace.with(phoneMAC: "00:15:65:f4:f9:e1", network: 236) { namespace in
+            // The new veth's addresses settle (IPv6 link-local, routes) for a moment after it comes up, and
+            // Chromium aborts whatever is loading when it sees that (ERR_NETWORK_CHANGED): let it settle first.
+            try await Task.sleep(for: .seconds(3))
             let cli = try CLI()
             defer { cli.cleanUp() }
             let password = cli.directory.appendingPathComponent("password")
