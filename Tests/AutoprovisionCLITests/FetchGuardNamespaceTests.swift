@@ -113,6 +113,9 @@ import Testing
                 #expect(try await eventually(3) { try await status(a, "\(baseA)/\(Self.fileA)") == "200" })
 
                 // off: as before the guard.
+                // B's polls until off arrives are refusals: a high threshold first, so they cannot ban B.
+                #expect(try await cli.run(["settings", "set", "ban-threshold", "1000"]).status == 0)
+                try await Task.sleep(for: .seconds(3))
                 #expect(try await cli.run(["settings", "set", "fetch-guard", "off"]).status == 0)
                 #expect(try await eventually { try await status(b, "\(baseB)/\(Self.fileA)") == "200" })
             }
