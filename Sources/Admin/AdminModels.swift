@@ -45,6 +45,8 @@ enum AdminModels {
         var firstSeen: Date?
         var lastSeen: Date?
         var lastConfigFetch: Date?
+        var deviceCertificate: String?
+        var deviceCertificateSeen: Date?
         var registered: Bool?
         var lines: [Line]
         var keys: [Key]
@@ -52,7 +54,8 @@ enum AdminModels {
         var statusReason: String?
 
         enum CodingKeys: String, CodingKey {
-            case mac, vendor, model, firmware, template, lastIP, firstSeen, lastSeen, lastConfigFetch, registered, lines, keys, status, statusReason
+            case mac, vendor, model, firmware, template, lastIP, firstSeen, lastSeen, lastConfigFetch, deviceCertificate, deviceCertificateSeen
+            case registered, lines, keys, status, statusReason
         }
 
         /// Absent values are written as `null`, as the API description says.
@@ -67,6 +70,8 @@ enum AdminModels {
             try c.encode(firstSeen, forKey: .firstSeen)
             try c.encode(lastSeen, forKey: .lastSeen)
             try c.encode(lastConfigFetch, forKey: .lastConfigFetch)
+            try c.encode(deviceCertificate, forKey: .deviceCertificate)
+            try c.encode(deviceCertificateSeen, forKey: .deviceCertificateSeen)
             try c.encode(registered, forKey: .registered)
             try c.encode(lines, forKey: .lines)
             try c.encode(keys, forKey: .keys)
@@ -85,6 +90,8 @@ enum AdminModels {
             firstSeen = summary.device.firstSeen
             lastSeen = summary.device.lastSeen
             lastConfigFetch = summary.device.lastConfigFetch
+            deviceCertificate = summary.device.certificateSubject
+            deviceCertificateSeen = summary.device.certificateSeen
             lines = summary.lines.map { Line(line: $0.line, extension: $0.extensionNumber) }
             keys = summary.keys.map(Key.init)
             let states = summary.lines.map { isRegistered($0.extensionNumber) }
@@ -215,7 +222,7 @@ enum AdminModels {
             fileName = record.fileName
             size = record.size
             sha256 = record.sha256
-            url = "http://\(settings.pbxHost):\(settings.httpPort)\(record.path)"
+            url = settings.phoneBaseURL + record.path
             createdAt = record.createdAt
         }
     }

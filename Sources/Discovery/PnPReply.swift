@@ -52,8 +52,9 @@ public enum PnPReply {
     }
 
     /// The provisioning URL in the form each vendor reads (PROTOCOLS.md §3.3).
-    public static func url(host: String, port: Int, subscribe: PnPSubscribe, token: String? = nil) -> String {
-        let base = "http://\(host):\(port)/" + (token.map { "p/\($0)/" } ?? "")
+    /// - Parameter server: `scheme://host:port` (``PnPSettings/phoneBaseURL``).
+    public static func url(server: String, subscribe: PnPSubscribe, token: String? = nil) -> String {
+        let base = "\(server)/" + (token.map { "p/\($0)/" } ?? "")
         switch subscribe.vendor {
         case .snom:
             return base + "snom\(subscribe.model.map { $0.lowercased().hasPrefix("snom") ? String($0.dropFirst(4)) : $0 } ?? "D785")-{mac}.htm"

@@ -148,7 +148,7 @@ final class PnPResponder: Sendable {
         let tag = Self.token()
         let ok = PnPReply.ok(subscribe, source: (ip, port), local: local, tag: tag)
         let url = PnPReply.url(
-            host: settings.pbxHost, port: settings.httpPort, subscribe: subscribe,
+            server: settings.phoneBaseURL, subscribe: subscribe,
             token: Self.privateToken(for: subscribe.mac, at: ip, snapshot: snapshot, neighbours: neighbours)
         )
         let notify = PnPReply.notify(subscribe, source: (ip, port), local: local, tag: tag, url: url, branch: Self.token())

@@ -1,3 +1,4 @@
+import Certificates
 import Foundation
 import Logging
 import NIOCore
@@ -15,6 +16,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private let catalog: ProvisioningCatalog
     private let recorder: FetchRecorder?
     private let policy: FetchPolicy
+    /// On an HTTPS connection, what the client certificate proved.
+    private let proof: DeviceProof?
     private let logger: Logger
     private var remoteIP: String?
     private var remotePort: Int?
@@ -26,10 +29,11 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private var streaming = false
     private var waiting: [PhoneHTTPRequest] = []
 
-    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, logger: Logger) {
+    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, proof: DeviceProof? = nil, logger: Logger) {
         self.catalog = catalog
         self.recorder = recorder
         self.policy = policy
+        self.proof = proof
         self.logger = logger
     }
 
@@ -109,6 +113,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             // The proxy names the client; an address that does not parse leaves the proxy as the requester.
             if IPNetwork.isAddress(forwarded) { requester = policy.requester(forwarded) }
         }
+        let proven = proof?.value
+        requester.verifiedDeviceMAC = proven?.mac
         guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
             // Banned: no lookup, and no log line per request (the ban itself was logged once).
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
@@ -117,7 +123,11 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         switch answer {
         case .file(let file, let mac):
             if let mac, let recorder {
-                recorder.record(FetchEvent(mac: mac, at: Date(), ip: remoteIP, port: remotePort, userAgent: request.userAgent))
+                recorder.record(
+                    FetchEvent(
+                        mac: mac, at: Date(), ip: remoteIP, port: remotePort, userAgent: request.userAgent,
+                        certificateSubject: proven?.mac == mac ? proven?.subject : nil
+                    ))
             }
             if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
             let buffer = file.body.withUnsafeBytes { body in

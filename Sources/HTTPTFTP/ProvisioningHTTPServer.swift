@@ -8,7 +8,8 @@ public import ServiceLifecycle
     import Glibc
 #endif
 
-/// The HTTP server phones fetch their files from (default port 8480).
+/// The HTTP server phones fetch their files from (default port 8480), and, given a
+/// ``ProvisioningTLS``, the HTTPS server (default port 8443) with the same routes, files, guard and bans.
 ///
 /// Built directly on a NIO channel pipeline rather than a routing framework:
 /// it serves one kind of request, and a power cut brings thousands of phones
@@ -22,6 +23,7 @@ public struct ProvisioningHTTPServer: Service {
     let policy: FetchPolicy
     let logger: Logger
     let group: (any EventLoopGroup)?
+    let tls: ProvisioningTLS?
     let onBound: @Sendable (SocketAddress) -> Void
 
     /// - Parameters:
@@ -32,6 +34,7 @@ public struct ProvisioningHTTPServer: Service {
     ///   - policy: The bans and the fetch guard.
     ///   - logger: Where refusals and errors are logged.
     ///   - group: The event loops to run on; the shared singleton group when nil.
+    ///   - tls: Serve HTTPS with this certificate; plain HTTP when nil.
     ///   - onBound: Called with the bound address once listening.
     public init(
         host: String,
@@ -41,6 +44,7 @@ public struct ProvisioningHTTPServer: Service {
         policy: FetchPolicy = FetchPolicy(),
         logger: Logger,
         group: (any EventLoopGroup)? = nil,
+        tls: ProvisioningTLS? = nil,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.host = host
@@ -50,6 +54,7 @@ public struct ProvisioningHTTPServer: Service {
         self.policy = policy
         self.logger = logger
         self.group = group
+        self.tls = tls
         self.onBound = onBound
     }
 
@@ -58,6 +63,8 @@ public struct ProvisioningHTTPServer: Service {
         let recorder = recorder
         let policy = policy
         let logger = logger
+        let tls = tls
+        let name = tls == nil ? "HTTP" : "HTTPS"
         let bootstrap = ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -69,22 +76,27 @@ public struct ProvisioningHTTPServer: Service {
                     // A connection that sends nothing for 30 s is closed, so idle or
                     // half-open sockets cannot pile up.
                     try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
+                    var proof: DeviceProof?
+                    if let tls {
+                        proof = try tls.addHandlers(to: channel, address: channel.remoteAddress?.ipAddress ?? "?")
+                        guard proof != nil else { return }
+                    }
                     try sync.addHandler(
                         ByteToMessageHandler(PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
                     )
-                    try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, policy: policy, logger: logger))
+                    try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, policy: policy, proof: proof, logger: logger))
                 }
             }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: host, port: port).get()
         } catch let error as IOError {
-            throw ProvisioningHTTPServerError(host: host, port: port, reason: String(cString: strerror(error.errnoCode)))
+            throw ProvisioningHTTPServerError(scheme: name, host: host, port: port, reason: String(cString: strerror(error.errnoCode)))
         } catch {
-            throw ProvisioningHTTPServerError(host: host, port: port, reason: "\(error)")
+            throw ProvisioningHTTPServerError(scheme: name, host: host, port: port, reason: "\(error)")
         }
         if let address = channel.localAddress {
-            logger.info("provisioning HTTP listening on \(address)")
+            logger.info("provisioning \(name) listening on \(address)")
             onBound(address)
         }
         // Closing the listener on cancellation too: a failing sibling service cancels the group.
@@ -98,11 +110,13 @@ public struct ProvisioningHTTPServer: Service {
 
 /// The provisioning HTTP server could not listen.
 public struct ProvisioningHTTPServerError: Error, CustomStringConvertible {
+    /// HTTP or HTTPS.
+    public let scheme: String
     public let host: String
     public let port: Int
     public let reason: String
 
     public var description: String {
-        "cannot listen for provisioning HTTP on \(host):\(port): \(reason) (is another server using the port? change it with 'settings set http-port')"
+        "cannot listen for provisioning \(scheme) on \(host):\(port): \(reason) (is another server using the port? change it with 'settings set \(scheme.lowercased())-port')"
     }
 }

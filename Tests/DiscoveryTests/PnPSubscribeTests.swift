@@ -89,10 +89,17 @@ import Testing
 
     @Test func urlsPerVendor() throws {
         let yealink = try PnPSubscribe(SIPMessage(parsing: Self.wire("sip_pnp_subscribe_yealink_w52p_ngrep.txt")))
-        #expect(PnPReply.url(host: "192.0.2.10", port: 8480, subscribe: yealink) == "http://192.0.2.10:8480/")
+        #expect(PnPReply.url(server: "http://192.0.2.10:8480", subscribe: yealink) == "http://192.0.2.10:8480/")
         #expect(
-            PnPReply.url(host: "192.0.2.10", port: 8480, subscribe: yealink, token: "Zm9vYmFyZm9vYmFyZm9vYg")
+            PnPReply.url(server: "http://192.0.2.10:8480", subscribe: yealink, token: "Zm9vYmFyZm9vYmFyZm9vYg")
                 == "http://192.0.2.10:8480/p/Zm9vYmFyZm9vYmFyZm9vYg/")
+        // HTTPS on: the NOTIFY names the https server, as PnPSettings builds it.
+        var settings = PnPSettings.defaults
+        settings.pbxHost = "192.0.2.10"
+        settings.httpsListening = 8443
+        #expect(PnPReply.url(server: settings.phoneBaseURL, subscribe: yealink) == "https://192.0.2.10:8443/")
+        settings.phoneScheme = .http
+        #expect(PnPReply.url(server: settings.phoneBaseURL, subscribe: yealink) == "http://192.0.2.10:8480/")
     }
 }
 

@@ -57,6 +57,27 @@ struct FixedNeighbours: NeighbourLookup {
         #expect(served(verdict(from: "203.0.113.9") { $0.fetchGuard = .off }))
     }
 
+    @Test(arguments: FetchGuardMode.allCases)
+    func aVerifiedDeviceCertificateOpensItsOwnFileOnlyInEveryMode(mode: FetchGuardMode) {
+        func proven(_ mac: MACAddress, from ip: String, path: String = "/001565aabbcc.cfg") -> FetchGuard.Outcome {
+            var settings = PnPSettings.defaults
+            settings.fetchGuard = mode
+            var requester = Requester(address: ip, neighbours: FixedNeighbours(entries: [:]))
+            requester.verifiedDeviceMAC = mac
+            return FetchGuard.evaluate(path: path[...], answer: file, requester: requester, settings: settings)
+        }
+        // From an address no rule knows: the certificate alone decides.
+        #expect(served(proven(phone, from: "203.0.113.9")))
+        let another = proven(other, from: "203.0.113.9")
+        guard case .forbidden(let reason) = another.answer else {
+            Issue.record("a device certificate of another phone opened the file under \(mode)")
+            return
+        }
+        #expect(another.isFailure && reason.contains("device certificate names 00:15:65:dd:ee:ff"))
+        // Not even this host's address lends another phone's certificate a file.
+        #expect(!served(proven(other, from: "127.0.0.1")))
+    }
+
     @Test func filesWithoutSecretsStayOpenAndGuessesCount() {
         let common = ProvisioningAnswer.file(ServedFile(body: "#!version:1.0.0.1\n", contentType: "text/plain"), mac: nil)
         #expect(served(verdict("/y000000000028.cfg", common, from: "203.0.113.9")))

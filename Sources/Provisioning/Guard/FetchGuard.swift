@@ -5,7 +5,7 @@ public enum FetchGuardMode: String, Sendable, CaseIterable {
     /// The phone itself on the LAN (its neighbour entry holds the file's MAC), its private URL,
     /// this host, or an address in `trusted-networks`.
     case lan
-    /// Only the phone's private URL, or this host.
+    /// Only the phone's private URL, a verified device certificate, or this host.
     case strict
 }
 
@@ -25,6 +25,8 @@ public struct Requester: Sendable {
     public let isLoopback: Bool
     /// The neighbour entry's MAC when the requester was first seen; nil when it has none.
     public let neighbourMAC: MACAddress?
+    /// The MAC of the factory device certificate the requester proved over TLS (chained to `device-ca`).
+    public var verifiedDeviceMAC: MACAddress?
 
     /// - Parameters:
     ///   - address: The peer's address as the socket reports it.
@@ -64,11 +66,17 @@ public enum FetchGuard {
         switch answer {
         case .file(_, let mac?):
             // A token path answers a phone's file only when the token is that phone's.
-            if isTokenPath(path) || settings.fetchGuard == .off { return Outcome(answer: answer, isFailure: false) }
+            if isTokenPath(path) { return Outcome(answer: answer, isFailure: false) }
+            // A phone that proved its MAC with its device certificate gets its own file in every mode, and no other.
+            if let proven = requester.verifiedDeviceMAC {
+                if proven == mac { return Outcome(answer: answer, isFailure: false) }
+                return refused("device certificate names \(proven), not \(mac)", answer: answer)
+            }
+            if settings.fetchGuard == .off { return Outcome(answer: answer, isFailure: false) }
             guard let remoteIP = requester.address else { return refused("no requester address", answer: answer) }
             if requester.isLoopback { return Outcome(answer: answer, isFailure: false) }
             if settings.fetchGuard == .strict {
-                return refused("fetch-guard is strict: \(mac)'s file goes only through its private URL", answer: answer)
+                return refused("fetch-guard is strict: \(mac)'s file goes only through its private URL or its device certificate", answer: answer)
             }
             if let bytes = requester.bytes, settings.trustedNetworks.contains(where: { $0.contains(bytes: bytes) }) {
                 return Outcome(answer: answer, isFailure: false)

@@ -19,6 +19,10 @@ public struct DeviceRecord: Codable, Hashable, Sendable, FetchableRecord, Mutabl
     public var lastConfigFetch: Date?
     /// The secret of the phone's private provisioning URL (``DeviceToken``), unique.
     public var token: String
+    /// The subject of the factory device certificate the phone last proved its MAC with over HTTPS.
+    public var certificateSubject: String?
+    /// When the phone last fetched with that certificate.
+    public var certificateSeen: Date?
 
     public init(mac: MACAddress, vendor: Vendor? = nil, model: String? = nil, templateID: Int64? = nil) {
         self.mac = mac.compact

@@ -51,7 +51,7 @@ public struct RenderContext: Sendable {
 
     /// The phonebook URL for `vendor`, when the phonebook setting is on.
     func phonebookURL(_ vendor: Vendor) -> String? {
-        settings.phonebookEnabled ? "http://\(settings.pbxHost):\(settings.httpPort)\(PhonebookFormat.path(for: vendor))" : nil
+        settings.phonebookEnabled ? settings.phoneBaseURL + PhonebookFormat.path(for: vendor) : nil
     }
 
     /// `host` when the SIP port is the default 5060, else `host:port`.

@@ -8,6 +8,7 @@ public struct SnapshotBuilder: Sendable {
     let maskSecrets: Bool
     let externalPhonebooks: PhonebookCache?
     let advertisedHTTPPort: Int?
+    let httpsPort: ListeningPort?
 
     /// - Parameters:
     ///   - store: Where devices, bindings, templates and settings live.
@@ -16,15 +17,18 @@ public struct SnapshotBuilder: Sendable {
     ///   - externalPhonebooks: Entries fetched from other instances, merged into the phonebook.
     ///   - advertisedHTTPPort: The port phones reach the HTTP server on when it is not the `http-port` setting
     ///     (`serve --http-port`); URLs in files (firmware, phonebook) name it.
+    ///   - httpsPort: The port the HTTPS server listens on, holding nil while HTTPS is off; with
+    ///     `phone-scheme auto` URLs in files name it.
     public init(
         store: ProvisioningStore, credentials: any CredentialSource, maskSecrets: Bool = false, externalPhonebooks: PhonebookCache? = nil,
-        advertisedHTTPPort: Int? = nil
+        advertisedHTTPPort: Int? = nil, httpsPort: ListeningPort? = nil
     ) {
         self.store = store
         self.credentials = credentials
         self.maskSecrets = maskSecrets
         self.externalPhonebooks = externalPhonebooks
         self.advertisedHTTPPort = advertisedHTTPPort
+        self.httpsPort = httpsPort
     }
 
     /// Reads the store, asks for the credentials, and renders every phone's file.
@@ -47,6 +51,10 @@ public struct SnapshotBuilder: Sendable {
                 "http-port is \(settings.httpPort) but the HTTP server listens on \(advertisedHTTPPort): files name \(advertisedHTTPPort) until serve is restarted"
             )
             settings.httpPort = advertisedHTTPPort
+        }
+        settings.httpsListening = httpsPort?.value
+        if settings.phoneScheme == .https, settings.httpsListening == nil {
+            problems.append("phone-scheme is https but HTTPS is off (no certificate, or serve --https off): files name https URLs nobody answers")
         }
 
         let wanted = Set(inputs.devices.flatMap { inputs.bindings[$0.id!] ?? [] }.map(\.extensionNumber))
@@ -105,7 +113,7 @@ public struct SnapshotBuilder: Sendable {
             let context = RenderContext(
                 mac: mac, model: device.model, settings: settings, lines: lines,
                 firmwareURL: Self.firmware(for: vendor, model: device.model, in: inputs.firmware).map {
-                    "http://\(settings.pbxHost):\(settings.httpPort)\($0.path)"
+                    settings.phoneBaseURL + $0.path
                 } ?? "",
                 additionalParameters: parameters,
                 keys: inputs.keys[device.id!] ?? []

@@ -41,6 +41,28 @@ public struct PnPSettings: Hashable, Sendable {
     public var banWindow = 600
     /// How long, in seconds, a ban lasts.
     public var banTime = 3600
+    /// The TCP port of the provisioning HTTPS server.
+    public var httpsPort = 8443
+    /// Which scheme the URLs handed to phones use (files, PnP, private URLs).
+    public var phoneScheme: PhoneScheme = .auto
+    /// PEM certificates of the vendors' device CAs; when set, HTTPS asks phones for their device certificate.
+    public var deviceCA = ""
+    /// The port the HTTPS server listens on, nil while HTTPS is off. Not a setting: `serve` knows it.
+    public var httpsListening: Int?
+
+    /// Whether URLs handed to phones use https: `phone-scheme https`, or `auto` while HTTPS is on.
+    public var phonesUseHTTPS: Bool {
+        switch phoneScheme {
+        case .https: true
+        case .http: false
+        case .auto: httpsListening != nil
+        }
+    }
+
+    /// `scheme://host:port` of the provisioning server, as phones are told to reach it.
+    public var phoneBaseURL: String {
+        phonesUseHTTPS ? "https://\(pbxHost):\(httpsListening ?? httpsPort)" : "http://\(pbxHost):\(httpPort)"
+    }
 
     /// The defaults of a new installation (guest secret excluded: the store makes it).
     public static let defaults = PnPSettings(

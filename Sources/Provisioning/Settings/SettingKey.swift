@@ -20,6 +20,9 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case banThreshold = "ban-threshold"
     case banWindow = "ban-window"
     case banTime = "ban-time"
+    case httpsPort = "https-port"
+    case phoneScheme = "phone-scheme"
+    case deviceCA = "device-ca"
 }
 
 extension SettingKey {
@@ -40,7 +43,7 @@ extension SettingKey {
                 throw .invalidValue("pbx-host '\(value)' must be an IP address or DNS name without spaces or '/'")
             }
             return trimmed
-        case .httpPort, .sipPort:
+        case .httpPort, .sipPort, .httpsPort:
             guard let port = Int(trimmed), (1...65535).contains(port) else {
                 throw .invalidValue("\(rawValue) '\(value)' must be a port number between 1 and 65535")
             }
@@ -95,6 +98,13 @@ extension SettingKey {
                 throw .invalidValue("\(rawValue) '\(value)' must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)")
             }
             return String(number)
+        case .phoneScheme:
+            guard let scheme = PhoneScheme(rawValue: trimmed.lowercased()) else {
+                throw .invalidValue("phone-scheme '\(value)' must be auto, http or https")
+            }
+            return scheme.rawValue
+        case .deviceCA:
+            return try DeviceCABundle.normalise(value)
         }
     }
 }

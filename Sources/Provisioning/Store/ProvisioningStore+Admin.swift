@@ -25,6 +25,9 @@ extension PnPSettings {
         case .banThreshold: String(banThreshold)
         case .banWindow: String(banWindow)
         case .banTime: String(banTime)
+        case .httpsPort: String(httpsPort)
+        case .phoneScheme: phoneScheme.rawValue
+        case .deviceCA: deviceCA
         }
     }
 

@@ -21,13 +21,16 @@ public struct FetchEvent: Hashable, Sendable {
     public var port: Int?
     /// The request's User-Agent, parsed off the request path when the batch is written.
     public var userAgent: String?
+    /// The subject of the device certificate that proved the phone's MAC, when it fetched over HTTPS with one.
+    public var certificateSubject: String?
 
-    public init(mac: MACAddress, at: Date, ip: String?, port: Int?, userAgent: String? = nil) {
+    public init(mac: MACAddress, at: Date, ip: String?, port: Int?, userAgent: String? = nil, certificateSubject: String? = nil) {
         self.mac = mac
         self.at = at
         self.ip = ip
         self.port = port
         self.userAgent = userAgent
+        self.certificateSubject = certificateSubject
     }
 }
 
@@ -66,6 +69,12 @@ extension ProvisioningStore {
                         """,
                     arguments: [event.at, event.at, event.ip, event.port, event.mac.compact]
                 )
+                if let subject = event.certificateSubject {
+                    try db.execute(
+                        sql: "UPDATE device SET certificateSubject = ?, certificateSeen = ? WHERE mac = ?",
+                        arguments: [subject, event.at, event.mac.compact]
+                    )
+                }
                 // The model and firmware the phone reports, when its User-Agent names its own vendor. Written only
                 // when they differ: the model picks firmware and keys, so a real change re-renders the phone's file.
                 guard let reported = event.userAgent.flatMap(PhoneUserAgent.init) else { continue }

@@ -45,6 +45,9 @@ extension ProvisioningStore {
         if let value = rows[SettingKey.banThreshold.rawValue].flatMap(Int.init) { settings.banThreshold = value }
         if let value = rows[SettingKey.banWindow.rawValue].flatMap(Int.init) { settings.banWindow = value }
         if let value = rows[SettingKey.banTime.rawValue].flatMap(Int.init) { settings.banTime = value }
+        if let value = rows[SettingKey.httpsPort.rawValue].flatMap(Int.init) { settings.httpsPort = value }
+        if let value = rows[SettingKey.phoneScheme.rawValue].flatMap(PhoneScheme.init(rawValue:)) { settings.phoneScheme = value }
+        if let value = rows[SettingKey.deviceCA.rawValue] { settings.deviceCA = value }
         settings.guestSecret = rows["guest-secret"] ?? ""
         return settings
     }

@@ -25,6 +25,6 @@ extension PnPSettings {
     /// A phone's private provisioning URL; the phone appends its own file name.
     /// - Parameter token: The phone's ``DeviceToken``.
     public func provisioningURL(token: String) -> String {
-        "http://\(pbxHost):\(httpPort)/p/\(token)/"
+        "\(phoneBaseURL)/p/\(token)/"
     }
 }

@@ -175,6 +175,13 @@ enum StoreMigrations {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v9-device-certificates") { db in
+            // What the phone proved over HTTPS; shown to the admin, never used to render a file, so no revision trigger.
+            try db.alter(table: "device") { t in
+                t.add(column: "certificateSubject", .text)
+                t.add(column: "certificateSeen", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -57,9 +57,10 @@ struct DeviceCommand: AsyncParsableCommand {
                     summary.templateName ?? "",
                     summary.device.lastIP ?? "",
                     summary.device.lastConfigFetch.map { ISO8601DateFormatter().string(from: $0) } ?? "never",
+                    summary.device.certificateSubject ?? "",
                 ]
             }
-            TextTable.print(header: ["MAC", "VENDOR", "MODEL", "LINES", "TEMPLATE", "LAST IP", "LAST FETCH"], rows: rows)
+            TextTable.print(header: ["MAC", "VENDOR", "MODEL", "LINES", "TEMPLATE", "LAST IP", "LAST FETCH", "DEVICE CERTIFICATE"], rows: rows)
         }
     }
 
@@ -152,6 +153,7 @@ struct DeviceJSON: Encodable {
     var firstSeen: Date?
     var lastSeen: Date?
     var lastConfigFetch: Date?
+    var deviceCertificate: String?
 
     init(_ summary: DeviceSummary) {
         mac = (try? summary.device.address.colonSeparated) ?? summary.device.mac
@@ -165,5 +167,6 @@ struct DeviceJSON: Encodable {
         firstSeen = summary.device.firstSeen
         lastSeen = summary.device.lastSeen
         lastConfigFetch = summary.device.lastConfigFetch
+        deviceCertificate = summary.device.certificateSubject
     }
 }

@@ -2,9 +2,11 @@ import AGI
 import AMI
 import Admin
 public import ArgumentParser
+import Certificates
 import Discovery
 import HTTPTFTP
 public import Logging
+import NIOCore
 import Neighbours
 import Provisioning
 import ServiceLifecycle
@@ -33,6 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Where the admin page and REST API listen ('off' to disable); the token is in admin.token beside the database.", valueName: "host:port"))
     var admin = "127.0.0.1:8481"
+    @Option(
+        help: ArgumentHelp(
+            "Where the provisioning HTTPS server listens ('off' to disable; default: the bind address and the https-port setting, "
+                + "whenever a certificate is installed).", valueName: "host:port"))
+    var https: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
     func run() async throws {
@@ -74,7 +81,11 @@ struct ServeCommand: AsyncParsableCommand {
         // Files name the port the server really listens on, also after http-port changes while serve runs.
         let boundPort = httpPort ?? settings.httpPort
         let advertised = boundPort == 0 ? nil : boundPort
-        let builder = SnapshotBuilder(store: store, credentials: credentials, externalPhonebooks: phonebooks, advertisedHTTPPort: advertised)
+        let httpsPort = ListeningPort()
+        let tls = try Self.tls(https, bind: bind, store: store, settings: settings, catalog: catalog, logger: logger)
+        if let tls, tls.address.port != 0 { httpsPort.value = tls.address.port }
+        let builder = SnapshotBuilder(
+            store: store, credentials: credentials, externalPhonebooks: phonebooks, advertisedHTTPPort: advertised, httpsPort: httpsPort)
         services.append(PhonebookSourceFetcher(store: store, cache: phonebooks, catalog: catalog, logger: logger))
         if agi.lowercased() != "off" {
             let address = try Self.hostPort(agi, option: "--agi")
@@ -98,7 +109,24 @@ struct ServeCommand: AsyncParsableCommand {
         for problem in try await refresher.refresh() { logger.warning("\(problem)") }
         let recorder = FetchRecorder(store: store, logger: logger)
         let policy = Self.fetchPolicy(store: store, settings: settings, logger: logger, services: &services)
-        let http = ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, policy: policy, logger: logger)
+        // Started last and stopped first, so the recorder writes the fetches of their last requests.
+        var servers: [any Service] = [
+            ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, policy: policy, logger: logger)
+        ]
+        if let tls {
+            services.append(tls.service)
+            servers.append(
+                ProvisioningHTTPServer(
+                    host: tls.address.host, port: tls.address.port, catalog: catalog, recorder: recorder, policy: policy, logger: logger,
+                    tls: tls.service,
+                    onBound: { address in
+                        // Port 0 picked a free port: files name the one that answers.
+                        guard httpsPort.value != address.port else { return }
+                        httpsPort.value = address.port
+                        catalog.invalidate()
+                    }
+                ))
+        }
         if !noPnP {
             services.append(
                 PnPService(
@@ -142,7 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("autoprovision starting", metadata: ["db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
         let group = ServiceGroup(
-            services: services + [refresher, recorder, http],
+            services: services + [refresher, recorder] + servers,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -165,6 +193,31 @@ extension ServeCommand {
         }
         logger.info("fetch-guard is \(settings.fetchGuard.rawValue) (settings set fetch-guard off|lan|strict)")
         return FetchPolicy(bans: bans, neighbours: cache)
+    }
+
+    /// The HTTPS side, when it is on: `--https`, else the bind address and `https-port` whenever a certificate is installed.
+    static func tls(
+        _ option: String?, bind: String, store: ProvisioningStore, settings: PnPSettings, catalog: ProvisioningCatalog, logger: Logger
+    ) throws -> (service: ProvisioningTLS, address: (host: String, port: Int))? {
+        if option?.lowercased() == "off" {
+            logger.info("HTTPS is off (--https off)")
+            return nil
+        }
+        let address = try option.map { try hostPort($0, option: "--https") } ?? (bind, settings.httpsPort)
+        let files = TLSFiles(databasePath: store.path)
+        let service = ProvisioningTLS(files: files, catalog: catalog, logger: logger)
+        do {
+            guard try service.load(deviceCA: settings.deviceCA) else {
+                logger.info("HTTPS is off: no certificate in \(files.directory) (autoprovision tls generate, or tls import, then restart)")
+                return nil
+            }
+        } catch {
+            // Phones keep being served over HTTP rather than not at all.
+            logger.error("HTTPS is off: the certificate in \(files.directory) is unusable: \(error) (fix it with tls generate or tls import)")
+            return nil
+        }
+        logger.info("HTTPS certificate: \(service.summary ?? "?")")
+        return (service, address)
     }
 
     static func hostPort(_ text: String, option: String) throws -> (host: String, port: Int) {

@@ -20,6 +20,10 @@ struct SettingsCommand: AsyncParsableCommand {
             // Every key in its declared order, so a new setting is listed without touching this command.
             var rows: [(String, String)] = SettingKey.allCases.filter { $0 != .additionalParams }.map { key in
                 let value = settings.value(of: key)
+                if key == .deviceCA {
+                    let count = (try? DeviceCABundle.blocks(in: value).count) ?? 0
+                    return (key.rawValue, count == 0 ? "(off)" : "\(count) certificate\(count == 1 ? "" : "s")")
+                }
                 return (key.rawValue, key == .asteriskConfDir && value.isEmpty ? "(off)" : value)
             }
             rows.append(("guest-secret", showSecrets ? settings.guestSecret : "******** (--show-secrets to print)"))
@@ -39,7 +43,7 @@ struct SettingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change one setting.",
             discussion:
-                "KEY is one of: \(SettingKey.allCases.map(\.rawValue).joined(separator: ", ")). For additional-params, '@FILE' reads the value from FILE."
+                "KEY is one of: \(SettingKey.allCases.map(\.rawValue).joined(separator: ", ")). For additional-params and device-ca, '@FILE' reads the value from FILE."
         )
         @OptionGroup var store: StoreOptions
         @Argument(help: "The setting to change.") var key: SettingKey
@@ -47,7 +51,7 @@ struct SettingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var value = value
-            if key == .additionalParams, value.hasPrefix("@") {
+            if key == .additionalParams || key == .deviceCA, value.hasPrefix("@") {
                 let path = String(value.dropFirst())
                 guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                     throw CLIError("cannot read \(path) as UTF-8 text")

@@ -18,12 +18,15 @@ const SETTING_FIELDS = {
   'voicemail-number': { label: 'Voicemail number', kind: 'text', hint: 'Number the phones\' message key dials. Digits, * and #.' },
   'phonebook': { label: 'Phonebook', kind: 'onoff', hint: 'Point the phones at the company phonebook (see the Phone book tab).' },
   'asterisk-conf-dir': { label: 'Asterisk files directory', kind: 'text', hint: 'The daemon keeps the dialplan and guest endpoint current here and reloads Asterisk over AMI. Include them once (asterisk-conf --print-includes). Empty: off.' },
-  'fetch-guard': { label: 'Who gets a phone\'s file', kind: 'text', hint: 'lan (default): the phone itself on the LAN, its private URL, this host, trusted networks. strict: private URLs and this host only. off: anyone.' },
+  'fetch-guard': { label: 'Who gets a phone\'s file', kind: 'text', hint: 'lan (default): the phone itself on the LAN, its private URL, its device certificate, this host, trusted networks. strict: private URLs, device certificates and this host only. off: anyone.' },
   'trusted-networks': { label: 'Trusted networks', kind: 'textarea', hint: 'Networks behind a router whose hosts may fetch any phone\'s file under lan, e.g. 192.0.2.0/24. Better: give each remote phone its private URL.' },
   'trusted-proxies': { label: 'Trusted reverse proxies', kind: 'textarea', hint: 'Proxies whose X-Forwarded-For names the requester, e.g. 192.0.2.5/32. From anyone else the header is ignored.' },
   'ban-threshold': { label: 'Ban after failures', kind: 'number', hint: 'Failed lookups (a guessed MAC, a wrong token, a refusal) from one address that ban it (default 10).' },
   'ban-window': { label: 'Ban window (s)', kind: 'number', hint: 'The seconds failures are counted in (default 600).' },
   'ban-time': { label: 'Ban time (s)', kind: 'number', hint: 'How long a ban lasts (default 3600). Lift one on the Device status tab.' },
+  'https-port': { label: 'Provisioning HTTPS port', kind: 'number', hint: 'TCP port of HTTPS (default 8443), open whenever a certificate is installed (autoprovision tls generate). Takes effect when the daemon restarts.' },
+  'phone-scheme': { label: 'URLs handed to phones', kind: 'text', hint: 'auto (default): https while HTTPS runs, else http. http: for phones that cannot do TLS. https: always.' },
+  'device-ca': { label: 'Vendor device CAs (PEM)', kind: 'textarea', tall: true, hint: 'PEM certificates of the vendors\' device CAs. When set, HTTPS asks phones for their factory certificate; one that names its MAC gets its own file in every fetch-guard mode. Empty: off.' },
 };
 
 function onOff(value) {

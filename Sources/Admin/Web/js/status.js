@@ -18,7 +18,7 @@ export function statusBadge(status, reason) {
 }
 
 export function renderStatusTable() {
-  const signature = JSON.stringify(state.devices.map((d) => [d.mac, d.vendor, d.model, d.firmware, d.lastIP, d.lines, d.lastSeen, d.lastConfigFetch, d.firstSeen, d.registered, d.status]));
+  const signature = JSON.stringify(state.devices.map((d) => [d.mac, d.vendor, d.model, d.firmware, d.lastIP, d.lines, d.lastSeen, d.lastConfigFetch, d.deviceCertificate, d.firstSeen, d.registered, d.status]));
   const body = $('status-body');
   // Re-render on changes, and every poll while visible so "x s ago" style fields stay fresh.
   if (signature === state.statusSignature && state.activeTab !== 'status') return;
@@ -36,7 +36,11 @@ export function renderStatusTable() {
       el('td', { class: 'mono', text: device.lastIP || '' }),
       el('td', { text: linesText(device) }),
       el('td', { text: formatDate(device.lastSeen), title: formatAgo(device.lastSeen) }),
-      el('td', { text: formatDate(device.lastConfigFetch), title: formatAgo(device.lastConfigFetch) }),
+      el('td', { text: formatDate(device.lastConfigFetch), title: formatAgo(device.lastConfigFetch) },
+        device.deviceCertificate
+          ? el('span', { class: 'sub', 'data-testid': `device-cert-${compactMAC(device.mac)}`, text: `certificate ${device.deviceCertificate}`,
+            title: `proved its MAC with this device certificate, last ${formatDate(device.deviceCertificateSeen)}` })
+          : null),
       el('td', { text: formatDate(device.firstSeen) }),
       el('td', null, registered),
       el('td', null, statusBadge(device.status, device.statusReason),
