@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certificates
 import Foundation
 import Provisioning
 
@@ -57,6 +58,14 @@ struct SettingsCommand: AsyncParsableCommand {
                     throw CLIError("cannot read \(path) as UTF-8 text")
                 }
                 value = text
+            }
+            if key == .deviceCA, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                // Each block must be a certificate, not only look like one: the HTTPS server would otherwise drop them all.
+                do {
+                    _ = try DeviceCertificateVerifier(pemBundle: value)
+                } catch {
+                    throw CLIError("device-ca: \(error)")
+                }
             }
             try store.open().set(key, to: value)
             print("\(key.rawValue) updated")
