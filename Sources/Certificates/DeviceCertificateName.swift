@@ -59,10 +59,26 @@ public enum DeviceCertificateName {
                 guard start == 0 || !characters[start - 1].isASCIILetterOrDigit,
                     end == characters.count || !characters[end].isASCIILetterOrDigit
                 else { continue }
+                // The last group of a UUID (`urn:uuid:...`) is 12 hex digits too, but names no MAC.
+                guard length != 12 || !endsWithUUIDPrefix(characters[..<start]) else { continue }
                 if let mac = MACAddress(exactly: characters[start..<end]) { return mac }
             }
         }
         return nil
+    }
+
+    /// Whether `text` ends with the first four groups of a UUID and their dashes: `00156500-aabb-ccdd-eeff-`.
+    private static func endsWithUUIDPrefix(_ text: ArraySlice<UInt8>) -> Bool {
+        let groups = [8, 4, 4, 4]
+        guard text.count >= groups.reduce(0, +) + groups.count else { return false }
+        var index = text.endIndex
+        for length in groups.reversed() {
+            index -= 1
+            guard text[index] == UInt8(ascii: "-") else { return false }
+            index -= length
+            guard text[index..<(index + length)].allSatisfy(\.isHexDigitByte) else { return false }
+        }
+        return true
     }
 
     private static func strings(of type: ASN1ObjectIdentifier, in name: DistinguishedName) -> [String] {
