@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Admin", targets: ["Admin"]),
         .library(name: "Neighbours", targets: ["Neighbours"]),
         .library(name: "Certificates", targets: ["Certificates"]),
+        .library(name: "Doctor", targets: ["Doctor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -106,6 +107,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Doctor",
+            dependencies: [
+                "AMI",
+                "Provisioning",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Neighbours",
             dependencies: [
                 "Provisioning",
@@ -139,6 +151,7 @@ let package = Package(
                 "AMI",
                 "AGI",
                 "Discovery",
+                "Doctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -273,6 +286,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Vectors"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DoctorTests",
+            dependencies: [
+                "Doctor",
+                "AMI",
+                "Provisioning",
+                "ScriptedAMIServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,7 +10,7 @@ struct Autoprovision: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, SettingsCommand.self, AccountCommand.self, DeviceCommand.self, TemplateCommand.self,
             URICommand.self, RenderCommand.self, AMICommand.self, AsteriskConfCommand.self, FirmwareCommand.self, PhonebookCommand.self,
-            AdminCommand.self, BansCommand.self, TLSCommand.self,
+            AdminCommand.self, BansCommand.self, TLSCommand.self, DoctorCommand.self,
         ]
     )
 

@@ -31,7 +31,7 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
             state.received.append(action)
             return state
         }
-        guard !state.silent else { return }
+        guard !state.silent, !(state.silentAfterLogin && authenticated) else { return }
         let id = action["ActionID"]
         let name = (action["Action"] ?? "").lowercased()
         var out = pendingEvents.joined()

@@ -40,6 +40,8 @@ public final class ScriptedAMIServer: Sendable {
         public var interleaveEvents = true
         /// Accept connections and never say anything.
         public var silent = false
+        /// Answer the login, then nothing more: an Asterisk that hangs after accepting a session.
+        public var silentAfterLogin = false
         /// Notify replies: nil answers `NOTIFY sent`.
         public var notifyError: String?
         /// Every action received, in order (Secret and Key included: tests check the login).
