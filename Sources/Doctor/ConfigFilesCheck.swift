@@ -37,7 +37,8 @@ public struct ConfigFilesCheck: DoctorCheck {
                 + (stale.isEmpty ? [] : ["not what the store gives (for AGI \(context.agiAddress)): \(stale.joined(separator: ", "))"])
             return CheckResult(
                 .fail, name, problems.joined(separator: "; "),
-                fix: "start autoprovision serve (it rewrites them within a second and reloads Asterisk), or run "
+                fix:
+                    "(re)start autoprovision serve with --agi \(context.agiAddress) (it rewrites them where they differ and reloads Asterisk), or run "
                     + "autoprovision asterisk-conf --agi \(context.agiAddress) --output \(directory), then asterisk -rx 'core reload'")
         }
         return CheckResult(.ok, name, "\(expected.map { "\(directory)/\($0.name)" }.joined(separator: " and ")) are current")

@@ -71,7 +71,12 @@ public struct Doctor: Sendable {
                             do {
                                 return (index, try await check.run(probe, context))
                             } catch let error as AMIClientError {
-                                return (index, CheckResult(.fail, check.name, error.doctorText(timeout: timeout, configuration: login)))
+                                return (
+                                    index,
+                                    CheckResult(
+                                        .fail, check.name, error.doctorText(timeout: timeout, configuration: login), fix: Self.actionFix(error, login)
+                                    )
+                                )
                             } catch {
                                 return (index, CheckResult(.fail, check.name, "\(error)"))
                             }
@@ -90,6 +95,12 @@ public struct Doctor: Sendable {
             return [CheckResult(.fail, "ami-login", text, fix: Self.loginFix(error, login))]
                 + checks.map { CheckResult(.fail, $0.name, "not checked: no AMI session (\(text))") }
         }
+    }
+
+    /// The fix for an action Asterisk refused for want of permission; nil for other failures.
+    static func actionFix(_ error: AMIClientError, _ configuration: AMIConfiguration) -> String? {
+        guard case .actionFailed(_, let message) = error, message.lowercased().contains("permission denied") else { return nil }
+        return "add 'system' to read and write of [\(configuration.username)] in manager.conf, then asterisk -rx 'manager reload'"
     }
 
     static func loginFix(_ error: any Error, _ configuration: AMIConfiguration) -> String {
