@@ -1,6 +1,7 @@
 import Foundation
 import ScriptedAMIServer
 import TestCLI
+import TestNetwork
 import Testing
 
 /// `autoprovision doctor` through the binary, without Asterisk: its exit status, its lines, and an
@@ -40,4 +41,73 @@ import Testing
         #expect(result.stdout.contains("ok   database: \(cli.database) readable and writable"))
         #expect(!result.stdout.contains("amisecret"))
     }
+
+    static let nft = ["/usr/sbin/nft", "/sbin/nft"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var firewallUnavailable: String? {
+        PhoneNamespace.unavailableReason ?? (nft == nil ? "needs nftables' nft command" : nil)
+    }
+    static var firewallSkip: String? { ProcessInfo.processInfo.environment["CI"] == "true" ? nil : firewallUnavailable }
+
+    /// A real nftables ruleset in a network namespace of its own: the doctor names what it drops,
+    /// and the rules it prints, run as printed, make it pass.
+    @Test(.enabled(if: firewallSkip == nil, "skipped: \(firewallSkip ?? "")"))
+    func firewallRulesThatDropPhonesAreNamedAndThePrintedFixWorks() async throws {
+        if let reason = Self.firewallUnavailable { throw CLITestError("CI=true, and the firewall test cannot run: \(reason)") }
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try await cli.run(["settings", "set", "http-port", "8480"])
+        let ip = PhoneNamespace.ipCommand!
+        let namespace = "apdoc\(UInt16.random(in: 0..<UInt16.max))"
+        _ = try await PhoneNamespace.run(ip, ["netns", "add", namespace])
+        defer {
+            // A namespace outlives the test unless deleted.
+            let delete = Process()
+            delete.executableURL = URL(fileURLWithPath: ip)
+            delete.arguments = ["netns", "del", namespace]
+            try? delete.run()
+            delete.waitUntilExit()
+        }
+        let rules = cli.directory.appendingPathComponent("rules.nft").path
+        try """
+        table inet filter {
+          chain input {
+            type filter hook input priority filter; policy drop;
+            ct state established,related accept
+            iif "lo" accept
+            tcp dport 22 accept
+          }
+        }
+
+        """.write(toFile: rules, atomically: true, encoding: .utf8)
+        _ = try await PhoneNamespace.run(ip, ["netns", "exec", namespace, Self.nft!, "-f", rules])
+
+        func doctorFirewallLine() throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ip)
+            process.arguments = ["netns", "exec", namespace, CLI.executable.path, "doctor", "--db", cli.database]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text.split(separator: "\n").map(String.init).first { $0.contains(" firewall: ") } ?? text
+        }
+        let dropped = try doctorFirewallLine()
+        #expect(
+            dropped
+                == "FAIL firewall: nftables: inet filter input drops 8480/tcp, 224.0.1.75:5060/udp — fix: "
+                + "nft insert rule inet filter input tcp dport 8480 accept; nft insert rule inet filter input ip daddr 224.0.1.75 udp dport 5060 accept"
+        )
+        for command in dropped.components(separatedBy: " — fix: ").last!.components(separatedBy: "; ") {
+            let words = command.split(separator: " ").map(String.init)
+            #expect(words.first == "nft")
+            _ = try await PhoneNamespace.run(ip, ["netns", "exec", namespace, Self.nft!] + words.dropFirst())
+        }
+        #expect(try doctorFirewallLine() == "ok   firewall: nftables lets in 8480/tcp, 224.0.1.75:5060/udp")
+    }
+}
+
+struct CLITestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
