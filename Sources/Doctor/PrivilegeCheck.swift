@@ -68,6 +68,9 @@ public struct PrivilegeCheck: DoctorCheck {
             (bit, capability, why) = (Capabilities.netBindService, "CAP_NET_BIND_SERVICE", "which TFTP on port \(port) needs")
         }
         let daemon = processes.daemon()
+        if need == .pnp, let daemon, daemon.arguments.contains("--no-pnp") {
+            return CheckResult(.ok, name, "serve (pid \(daemon.pid)) runs with --no-pnp: no privilege needed")
+        }
         let who = daemon.map { "serve (pid \($0.pid))" } ?? "this process (no serve is running; one started the same way gets the same)"
         guard let capabilities = processes.capabilities(of: daemon?.pid) else {
             return CheckResult(.warn, name, "cannot read the capabilities of \(who)", fix: "run doctor as root")

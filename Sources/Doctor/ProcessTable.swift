@@ -11,6 +11,8 @@ public struct ProcessTable: Sendable {
         public var pid: Int32
         /// Its command name (`/proc/PID/comm`, at most 15 characters).
         public var name: String
+        /// Its command line, where it was read (the daemon's, to see its options).
+        public var arguments: [String] = []
     }
 
     /// The executable's command name, which marks a socket as ours.
@@ -59,7 +61,7 @@ public struct ProcessTable: Sendable {
         for pid in pids where pid != me && name(of: pid) == Self.daemonName {
             guard let data = FileManager.default.contents(atPath: "\(root)/\(pid)/cmdline") else { continue }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.dropFirst().first == "serve" { return Entry(pid: pid, name: Self.daemonName) }
+            if arguments.dropFirst().first == "serve" { return Entry(pid: pid, name: Self.daemonName, arguments: arguments) }
         }
         return nil
     }

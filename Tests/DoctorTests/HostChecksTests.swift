@@ -126,6 +126,38 @@ import Testing
         #expect(lacking.fix?.contains("AmbientCapabilities=CAP_NET_RAW CAP_NET_BIND_SERVICE") == true)
     }
 
+    @Test func pnpPrivilegeIsLookedForInTheRunningServe() async throws {
+        let test = try TestStore()
+        // UDP 5060 held (as by Asterisk) by a socket of this test, and a serve without CAP_NET_RAW.
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(5060).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let sip = SocketTable().holders(port: 5060, transport: .udp)
+        try #require(bound == 0 || !sip.isEmpty, "UDP 5060 can be neither taken nor seen held")
+        let proc = "\(test.directory)/proc"
+        try FileManager.default.createDirectory(atPath: "\(proc)/4243", withIntermediateDirectories: true)
+        try "autoprovision\n".write(toFile: "\(proc)/4243/comm", atomically: true, encoding: .utf8)
+        try "Name:\tautoprovision\nCapEff:\t0000000000000400\n".write(toFile: "\(proc)/4243/status", atomically: true, encoding: .utf8)
+        try Data("/usr/bin/autoprovision\0serve\0--db\0x.sqlite\0".utf8).write(to: URL(fileURLWithPath: "\(proc)/4243/cmdline"))
+        let lacking = await PrivilegeCheck(.pnp, processes: ProcessTable(root: proc)).run(try test.context())
+        #expect(lacking.status == .fail)
+        #expect(lacking.message.hasPrefix("serve (pid 4243) lacks CAP_NET_RAW, which PnP discovery needs while UDP 5060 is held"))
+        try Data("/usr/bin/autoprovision\0serve\0--no-pnp\0".utf8).write(to: URL(fileURLWithPath: "\(proc)/4243/cmdline"))
+        let off = await PrivilegeCheck(.pnp, processes: ProcessTable(root: proc)).run(try test.context())
+        #expect(off.line == "ok   pnp-privilege: serve (pid 4243) runs with --no-pnp: no privilege needed")
+        try "Name:\tautoprovision\nCapEff:\t0000000000002000\n".write(toFile: "\(proc)/4243/status", atomically: true, encoding: .utf8)
+        try Data("/usr/bin/autoprovision\0serve\0".utf8).write(to: URL(fileURLWithPath: "\(proc)/4243/cmdline"))
+        let has = await PrivilegeCheck(.pnp, processes: ProcessTable(root: proc)).run(try test.context())
+        #expect(has.status == .ok)
+        #expect(has.message.hasPrefix("serve (pid 4243) has CAP_NET_RAW"))
+    }
+
     @Test func generatedFilesCurrentOrStale() async throws {
         let test = try TestStore()
         #expect(await ConfigFilesCheck().run(try test.context()).line.hasPrefix("ok   asterisk-conf-dir: not set"))
