@@ -1,5 +1,5 @@
 public import Metrics
-public import Provisioning
+import Provisioning
 
 /// Counts star-code binds by the `PROVISION_STATUS` they ended with, for `/metrics`.
 ///

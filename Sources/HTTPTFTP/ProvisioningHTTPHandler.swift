@@ -196,11 +196,12 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         guard !isHead, stored.size > 0 else { return }
         streaming = true
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let length = Int64(range.count)
         context.flush()
         StoredFileStreamer.stream(stored.location, range: range, to: context.channel).whenComplete { result in
             let (handler, context) = loopBound.value
             handler.streaming = false
-            if case .success = result { handler.policy.metrics.firmwareSent(Int64(range.count)) }
+            if case .success = result { handler.policy.metrics.firmwareSent(length) }
             if case .failure(let error) = result {
                 handler.logger.warning("firmware download to \(handler.remoteIP ?? "?") failed: \(error)")
                 handler.closing = true
