@@ -17,6 +17,7 @@ public struct StarCodeBindScript: AGIScript {
     let rebootDelay: Duration
     let reboot: @Sendable (MACAddress) async -> Void
     let settings: @Sendable () throws -> PnPSettings
+    let metrics: BindMetrics
 
     /// - Parameters:
     ///   - store: Settings, devices and the audit log.
@@ -26,11 +27,12 @@ public struct StarCodeBindScript: AGIScript {
     ///   - logger: Where every attempt is logged.
     ///   - rebootDelay: The wait after the call before the phone is rebooted.
     ///   - settings: The current settings; the daemon passes its in-memory snapshot's, so a call costs no settings read.
+    ///   - metrics: Where each bind's status is counted.
     ///   - reboot: Sends the check-sync NOTIFY to one phone.
     public init(
         store: ProvisioningStore, credentials: any CredentialSource, neighbours: NeighbourTable = NeighbourTable(),
         limiter: BindRateLimiter = BindRateLimiter(), logger: Logger, rebootDelay: Duration = .seconds(2),
-        settings: (@Sendable () throws -> PnPSettings)? = nil,
+        settings: (@Sendable () throws -> PnPSettings)? = nil, metrics: BindMetrics = BindMetrics(),
         reboot: @escaping @Sendable (MACAddress) async -> Void
     ) {
         self.settings = settings ?? { [store] in try store.settings() }
@@ -41,6 +43,7 @@ public struct StarCodeBindScript: AGIScript {
         self.logger = logger
         self.rebootDelay = rebootDelay
         self.reboot = reboot
+        self.metrics = metrics
     }
 
     /// DECT bases number handsets in the Call-ID (`0_47643482@...` is line 1).
@@ -67,6 +70,7 @@ public struct StarCodeBindScript: AGIScript {
         let summary =
             "star-code bind from \(attempt.ip ?? "?") MAC \(attempt.mac?.description ?? "?") extension \(attempt.extensionNumber ?? "?") line \(attempt.line): \(status.rawValue)\(attempt.note.map { " (\($0))" } ?? "")"
         if status == .ok { logger.notice("\(summary)") } else { logger.warning("\(summary)") }
+        metrics.bind(status)
         if status != .ok {
             try? store.recordRefusedBind(
                 mac: attempt.mac, line: attempt.line, extensionNumber: attempt.extensionNumber, actor: "agi",

@@ -16,6 +16,7 @@ public final class AMIClient: Service, Sendable {
     let logger: Logger
     let onSync: @Sendable (AMIDirectory) -> Void
     let onFailure: @Sendable (String) -> Void
+    let metrics: AMIMetrics
     private let current = Mutex<AMISession?>(nil)
 
     /// - Parameters:
@@ -24,18 +25,21 @@ public final class AMIClient: Service, Sendable {
     ///   - logger: Where connection trouble is logged.
     ///   - onSync: Called after each successful sync (to re-render phones' files).
     ///   - onFailure: Called when a connection or sync fails, with the reason.
+    ///   - metrics: Where the connection state and sync times are recorded.
     public init(
         configuration: AMIConfiguration,
         credentials: AMICredentialSource,
         logger: Logger,
         onSync: @escaping @Sendable (AMIDirectory) -> Void = { _ in },
-        onFailure: @escaping @Sendable (String) -> Void = { _ in }
+        onFailure: @escaping @Sendable (String) -> Void = { _ in },
+        metrics: AMIMetrics = AMIMetrics()
     ) {
         self.configuration = configuration
         self.credentials = credentials
         self.logger = logger
         self.onSync = onSync
         self.onFailure = onFailure
+        self.metrics = metrics
     }
 
     /// The logged-in session, while connected.
@@ -75,7 +79,11 @@ public final class AMIClient: Service, Sendable {
         let version = await session.version ?? "?"
         logger.info("AMI connected to \(configuration.host):\(configuration.port) (AMI \(version))")
         current.withLock { $0 = session }
-        defer { current.withLock { $0 = nil } }
+        metrics.connected(true)
+        defer {
+            current.withLock { $0 = nil }
+            metrics.connected(false)
+        }
         let (requests, requestSync) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         requestSync.yield()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -121,6 +129,7 @@ public final class AMIClient: Service, Sendable {
         credentials.syncStarted()
         let directory = try await AMIDirectorySync.fullSync(session, timeout: configuration.requestTimeout)
         credentials.update(directory)
+        metrics.synced(in: ContinuousClock.now - started)
         for endpoint in directory.refused where previous?.endpoints[endpoint.name]?.problem != endpoint.problem {
             logger.warning("endpoint \(endpoint.name) cannot be provisioned: \(endpoint.problem ?? "")")
         }

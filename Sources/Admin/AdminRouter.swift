@@ -3,7 +3,7 @@ import HTTPTypes
 public import Hummingbird
 import Provisioning
 
-/// The admin listener's routes: the page, `/openapi.json`, and the token-protected `/api/`.
+/// The admin listener's routes: the page, `/openapi.json`, `/metrics`, and the token-protected `/api/`.
 public enum AdminRouter {
     /// Every API route as `METHOD /path` in the OpenAPI document's spelling, for the test that checks the document.
     public static let routes: [String] = [
@@ -27,14 +27,21 @@ public enum AdminRouter {
     ///   - environment: The store and hooks the handlers use.
     ///   - token: The bearer token every `/api/` request must carry.
     ///   - assets: The page's files.
-    public static func build(environment: AdminEnvironment, token: String, assets: WebAssets) -> Router<BasicRequestContext> {
+    ///   - metrics: What `GET /metrics` prints; without it there is no such route.
+    public static func build(
+        environment: AdminEnvironment, token: String, assets: WebAssets, metrics: MetricsExporter? = nil
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         for (path, asset) in assets.files {
             router.get(RouterPath(path)) { _, _ in asset.response() }
         }
-        let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
         let handlers = AdminHandlers(environment: environment)
+        if let metrics {
+            // Outside /api/ and its token: counts only, for a Prometheus that holds no secret, on a loopback listener by default.
+            handlers.addMetricsRoute(to: router, metrics: metrics)
+        }
+        let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
         handlers.addStatusRoutes(to: api)
         handlers.addDeviceRoutes(to: api)
         handlers.addTemplateRoutes(to: api)

@@ -17,13 +17,14 @@ public struct AdminServer: Service {
     ///   - environment: The store and hooks.
     ///   - token: The bearer token.
     ///   - assets: The page's files.
+    ///   - metrics: What `GET /metrics` prints; without it there is no such route.
     public init(
-        host: String, port: Int, environment: AdminEnvironment, token: String, assets: WebAssets, logger: Logger,
+        host: String, port: Int, environment: AdminEnvironment, token: String, assets: WebAssets, metrics: MetricsExporter? = nil, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
-        self.responder = AdminRouter.build(environment: environment, token: token, assets: assets).buildResponder()
+        self.responder = AdminRouter.build(environment: environment, token: token, assets: assets, metrics: metrics).buildResponder()
         self.logger = logger
         self.onListening = onListening
     }

@@ -27,14 +27,16 @@ final class PnPResponder: Sendable {
     private let catalog: ProvisioningCatalog
     private let neighbours: (any NeighbourLookup)?
     private let logger: Logger
+    private let metrics: PnPMetrics
     private let writes: AsyncStream<PnPSubscribe>.Continuation
     private let discoveries: AsyncStream<PnPSubscribe>
     private let started = ContinuousClock.now
 
     private init(
         channel: any Channel, store: ProvisioningStore, catalog: ProvisioningCatalog, neighbours: (any NeighbourLookup)?, logger: Logger,
-        discoveries: AsyncStream<PnPSubscribe>, writes: AsyncStream<PnPSubscribe>.Continuation
+        metrics: PnPMetrics, discoveries: AsyncStream<PnPSubscribe>, writes: AsyncStream<PnPSubscribe>.Continuation
     ) {
+        self.metrics = metrics
         self.neighbours = neighbours
         self.discoveries = discoveries
         self.channel = channel
@@ -45,7 +47,8 @@ final class PnPResponder: Sendable {
     }
 
     static func start(
-        store: ProvisioningStore, catalog: ProvisioningCatalog, neighbours: (any NeighbourLookup)?, logger: Logger
+        store: ProvisioningStore, catalog: ProvisioningCatalog, neighbours: (any NeighbourLookup)?, logger: Logger,
+        metrics: PnPMetrics = PnPMetrics()
     ) async throws -> PnPResponder {
         let box = ResponderBox()
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -56,7 +59,8 @@ final class PnPResponder: Sendable {
             .get()
         let (stream, continuation) = AsyncStream.makeStream(of: PnPSubscribe.self, bufferingPolicy: .bufferingNewest(maximumQueued))
         let responder = PnPResponder(
-            channel: channel, store: store, catalog: catalog, neighbours: neighbours, logger: logger, discoveries: stream, writes: continuation
+            channel: channel, store: store, catalog: catalog, neighbours: neighbours, logger: logger, metrics: metrics, discoveries: stream,
+            writes: continuation
         )
         box.responder.withLock { $0 = responder }
         return responder
@@ -106,6 +110,7 @@ final class PnPResponder: Sendable {
             message = try SIPMessage(parsing: payload)
             subscribe = try PnPSubscribe(message)
         } catch {
+            metrics.count(.invalid)
             if verbose {
                 logger.info("PnP: ignored datagram from \(ip):\(port): \(error)")
             } else {
@@ -117,18 +122,19 @@ final class PnPResponder: Sendable {
         subscribe.sourcePort = port
         let now = ContinuousClock.now
         let second = Int((now - started).components.seconds)
-        let admitted: Bool = state.withLock { state in
-            if let seen = state.answered[subscribe.callID], now - seen < .seconds(32) { return false }
+        let dropped: PnPMetrics.Result? = state.withLock { state in
+            if let seen = state.answered[subscribe.callID], now - seen < .seconds(32) { return .retransmission }
             let entry = state.perSource[ip]
             let count = entry?.second == second ? entry!.count + 1 : 1
             state.perSource[ip] = (second, count)
-            guard count <= Self.perSourcePerSecond else { return false }
+            guard count <= Self.perSourcePerSecond else { return .rateLimited }
             state.answered[subscribe.callID] = now
             if state.answered.count > 20_000 { state.answered = state.answered.filter { now - $0.value < .seconds(32) } }
             if state.perSource.count > 20_000 { state.perSource = state.perSource.filter { $0.value.second == second } }
-            return true
+            return nil
         }
-        guard admitted else {
+        if let dropped {
+            metrics.count(dropped)
             if verbose { logger.info("PnP: retransmission or too many requests from \(ip), not answered again") }
             return
         }
@@ -139,6 +145,7 @@ final class PnPResponder: Sendable {
             )
         }
         guard verdict == .allowed else {
+            metrics.count(.refused)
             logger.notice("PnP: \(subscribe.mac) at \(ip) not answered: \(verdict.reason)")
             return
         }
@@ -153,6 +160,7 @@ final class PnPResponder: Sendable {
         )
         let notify = PnPReply.notify(subscribe, source: (ip, port), local: local, tag: tag, url: url, branch: Self.token())
         guard let destination = try? SocketAddress(ipAddress: ip, port: port) else { return }
+        metrics.count(.answered)
         send(ok, to: destination)
         sendNotify(notify, to: destination, callID: subscribe.callID, interval: .milliseconds(500), deadline: now + .seconds(32))
     }

@@ -20,6 +20,7 @@ public struct PnPService: Service {
     let logger: Logger
     let port: Int
     let onReady: @Sendable (String) -> Void
+    let metrics: PnPMetrics
 
     /// - Parameters:
     ///   - store: Where discovered phones are recorded.
@@ -29,9 +30,10 @@ public struct PnPService: Service {
     ///   - logger: Where answers and refusals are logged.
     ///   - port: The PnP port (5060).
     ///   - onReady: Told which receive path is in use (`udp` or `packet`).
+    ///   - metrics: Where each SUBSCRIBE's fate is counted.
     public init(
         store: ProvisioningStore, catalog: ProvisioningCatalog, interfaces: [String]?, neighbours: (any NeighbourLookup)? = nil, logger: Logger,
-        port: Int = 5060,
+        port: Int = 5060, metrics: PnPMetrics = PnPMetrics(),
         onReady: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.store = store
@@ -41,6 +43,7 @@ public struct PnPService: Service {
         self.logger = logger
         self.port = port
         self.onReady = onReady
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -51,7 +54,7 @@ public struct PnPService: Service {
             try? await gracefulShutdown()
             return
         }
-        let responder = try await PnPResponder.start(store: store, catalog: catalog, neighbours: neighbours, logger: logger)
+        let responder = try await PnPResponder.start(store: store, catalog: catalog, neighbours: neighbours, logger: logger, metrics: metrics)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await responder.recordDiscoveries() }
             await listen(devices: devices, responder: responder)

@@ -75,6 +75,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         if let error = error as? PhoneHTTPRequestError {
             logger.notice("bad HTTP request from \(remoteIP ?? "?"): \(error)")
             let status: HTTPResponseWriter.Status = error.kind == .headTooLarge ? .headTooLarge : .badRequest
+            policy.metrics.request(status: status.code, vendor: nil)
             send(status, text: "bad request: \(error)\n", includeBody: true, keepAlive: false, context: context)
         } else {
             logger.debug("provisioning HTTP connection error from \(remoteIP ?? "?"): \(error)")
@@ -86,6 +87,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private func respond(to request: PhoneHTTPRequest, context: ChannelHandlerContext) {
         let isHead = request.method == "HEAD"
         guard request.method == "GET" || isHead else {
+            policy.metrics.request(status: 405, vendor: nil)
             send(
                 .methodNotAllowed, text: "only GET and HEAD are served here\n", includeBody: true, keepAlive: request.keepAlive,
                 extraHeaders: [("Allow", "GET, HEAD")], context: context
@@ -96,6 +98,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         let snapshot = catalog.snapshot
         guard RequestPath.isAcceptable(path) else {
             logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remoteIP ?? "?")")
+            policy.metrics.request(status: 400, vendor: nil)
             send(.badRequest, text: "path not allowed\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
             return
         }
@@ -117,6 +120,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         requester.verifiedDeviceMAC = proven?.mac
         guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
             // Banned: no lookup, and no log line per request (the ban itself was logged once).
+            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
             return
         }
@@ -130,6 +134,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                     ))
             }
             if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
+            policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: snapshot))
             let buffer = file.body.withUnsafeBytes { body in
                 HTTPResponseWriter.encode(
                     .ok, contentType: file.contentType, body: body, includeBody: !isHead, keepAlive: request.keepAlive,
@@ -143,12 +148,15 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             if snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
                 logger.info("404 \(path) from \(client(request)): \(reason)")
             }
+            policy.metrics.request(status: 404, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.notFound, text: "not found\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .forbidden(let reason):
             logger.info("403 \(path) from \(client(request)): \(reason)")
+            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .unavailable(let reason, let retryAfter):
             logger.warning("503 \(path) from \(client(request)): \(reason)")
+            policy.metrics.request(status: 503, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(
                 .serviceUnavailable, text: "configuration not available yet\n", includeBody: !isHead, keepAlive: request.keepAlive,
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context
@@ -161,6 +169,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         let etag = "\"\(stored.sha256)\""
         var headers: [(String, String)] = [("ETag", etag), ("Accept-Ranges", "bytes")]
         if let ifNoneMatch = request.ifNoneMatch, ifNoneMatch.contains(etag) || ifNoneMatch == "*" {
+            policy.metrics.request(status: 304, vendor: nil)
             writeHead("HTTP/1.1 304 Not Modified", headers: headers, keepAlive: request.keepAlive, context: context)
             return
         }
@@ -174,21 +183,25 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             status = "HTTP/1.1 206 Partial Content"
             headers.append(("Content-Range", "bytes \(wanted.lowerBound)-\(wanted.upperBound)/\(stored.size)"))
         case .failure:
+            policy.metrics.request(status: 416, vendor: nil)
             send(
                 .rangeNotSatisfiable, text: "range not satisfiable\n", includeBody: !isHead, keepAlive: request.keepAlive,
                 extraHeaders: [("Content-Range", "bytes */\(stored.size)")], context: context)
             return
         }
         headers.append(("Content-Type", stored.contentType))
+        policy.metrics.request(status: status == "HTTP/1.1 200 OK" ? 200 : 206, vendor: nil)
         headers.append(("Content-Length", String(stored.size == 0 ? 0 : range.count)))
         writeHead(status, headers: headers, keepAlive: request.keepAlive, flushNow: isHead || stored.size == 0, context: context)
         guard !isHead, stored.size > 0 else { return }
         streaming = true
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let length = Int64(range.count)
         context.flush()
         StoredFileStreamer.stream(stored.location, range: range, to: context.channel).whenComplete { result in
             let (handler, context) = loopBound.value
             handler.streaming = false
+            if case .success = result { handler.policy.metrics.firmwareSent(length) }
             if case .failure(let error) = result {
                 handler.logger.warning("firmware download to \(handler.remoteIP ?? "?") failed: \(error)")
                 handler.closing = true

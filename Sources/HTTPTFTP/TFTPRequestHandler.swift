@@ -42,6 +42,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             start(filename: filename, mode: mode, options: options, client: remote, ip: ip, context: context)
         case .writeRequest(let filename, _):
             logger.debug("TFTP: write of \(String(reflecting: filename)) refused from \(remote)")
+            policy.metrics.transfer(.refused)
             reply(.error(code: .accessViolation, message: "Access violation"), to: remote, context: context)
         default:
             reply(.error(code: .illegalOperation, message: "Illegal TFTP operation"), to: remote, context: context)
@@ -52,12 +53,15 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let path = filename.hasPrefix("/") ? filename : "/" + filename
         guard RequestPath.isAcceptable(path[...]), !path.dropFirst().isEmpty else {
             logger.notice("TFTP: refused path \(String(reflecting: filename)) from \(ip)")
+            policy.metrics.transfer(.refused)
             reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
             return
         }
         let snapshot = catalog.snapshot
         let body: TFTPBody
+        var firmwareSize: Int?
         guard let answer = policy.answer(path: path[...], userAgent: nil, requester: policy.requester(ip), snapshot: snapshot) else {
+            policy.metrics.transfer(.refused)
             reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
             return
         }
@@ -70,37 +74,45 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             // Firmware is binary: it is sent as stored, read from disk block by block, whatever the mode says.
             guard let file = TFTPBody(path: stored.location, size: Int(stored.size)) else {
                 logger.warning("TFTP: cannot open \(stored.location) for \(path)")
+                policy.metrics.transfer(.failed)
                 reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
                 return
             }
             body = file
+            firmwareSize = Int(stored.size)
         case .notFound(let reason):
             logger.info("TFTP 404 \(path) from \(ip): \(reason)")
+            policy.metrics.transfer(.notFound)
             reply(.error(code: .fileNotFound, message: "File not found"), to: client, context: context)
             return
         case .forbidden(let reason):
             logger.info("TFTP 403 \(path) from \(ip): \(reason)")
+            policy.metrics.transfer(.refused)
             reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
             return
         case .unavailable(let reason, _):
             logger.warning("TFTP 503 \(path) from \(ip): \(reason)")
+            policy.metrics.transfer(.unavailable)
             reply(.error(code: .notDefined, message: "Configuration not available yet, try again"), to: client, context: context)
             return
         }
         guard limits.begin(ip) else {
             logger.notice("TFTP: too many transfers (from \(ip) or in all); request for \(path) refused")
+            policy.metrics.transfer(.busy)
             reply(.error(code: .notDefined, message: "Server busy, try again"), to: client, context: context)
             return
         }
         let transfer = TFTPTransfer(file: body, requested: options)
         let logger = logger
         let limits = limits
+        let metrics = policy.metrics
         let local = context.channel.localAddress
         // A new port per transfer: the server's transfer ID (RFC 1350 §4).
         DatagramBootstrap(group: context.eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TFTPTransferHandler(transfer: transfer, client: client, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(
+                        TFTPTransferHandler(transfer: transfer, client: client, logger: logger, metrics: metrics, firmwareSize: firmwareSize))
                 }
             }
             .bind(
@@ -112,6 +124,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
                     channel.closeFuture.whenComplete { _ in limits.end(ip) }
                 case .failure(let error):
                     limits.end(ip)
+                    metrics.transfer(.failed)
                     logger.warning("TFTP: cannot open a transfer socket: \(error)")
                 }
             }

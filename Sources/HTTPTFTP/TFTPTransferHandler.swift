@@ -9,14 +9,21 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private var transfer: TFTPTransfer
     private let client: SocketAddress
     private let logger: Logger
+    private let metrics: ServingMetrics?
+    /// The file's size when it is firmware, whose bytes are counted once the transfer completes.
+    private let firmwareSize: Int?
+    /// Whether the client ended the transfer with an ERROR packet.
+    private var aborted = false
     private var timer: Scheduled<Void>?
     /// When the last packets went out; the one timer checks against it instead of being rescheduled per block.
     private var lastSent = NIODeadline.now()
 
-    init(transfer: TFTPTransfer, client: SocketAddress, logger: Logger) {
+    init(transfer: TFTPTransfer, client: SocketAddress, logger: Logger, metrics: ServingMetrics? = nil, firmwareSize: Int? = nil) {
         self.transfer = transfer
         self.client = client
         self.logger = logger
+        self.metrics = metrics
+        self.firmwareSize = firmwareSize
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -37,6 +44,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
         case .error(let code, let message):
             // Code 8 after an OACK is a client probing the size (UEFI, some phones): not worth a warning.
             logger.debug("TFTP client \(client) ended the transfer: \(code) \(message)")
+            aborted = true
             perform(transfer.receiveError(), context: context)
         default:
             logger.debug("TFTP: unexpected packet from \(client) during a transfer")
@@ -63,11 +71,14 @@ final class TFTPTransferHandler: ChannelInboundHandler {
             lastSent = .now()
             if timer == nil { armTimer(context: context, at: lastSent + TimeAmount(transfer.ackTimeout)) }
         case .finished:
+            metrics?.transfer(aborted ? .aborted : .completed)
+            if !aborted, let firmwareSize { metrics?.firmwareSent(Int64(firmwareSize)) }
             timer?.cancel()
             timer = nil
             context.close(promise: nil)
         case .failed(let reason):
             logger.info("TFTP transfer to \(client) abandoned: \(reason)")
+            metrics?.transfer(.failed)
             timer?.cancel()
             timer = nil
             context.close(promise: nil)

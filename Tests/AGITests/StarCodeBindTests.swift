@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import Provisioning
 import ScriptedAGIClient
 import ServiceLifecycle
@@ -42,13 +43,13 @@ final class Reboots: Sendable {
 
     func withServer(
         _ fixture: Fixture, neighbours: NeighbourTable? = nil, limiter: BindRateLimiter = BindRateLimiter(), sessionTimeout: Duration = .seconds(5),
-        _ body: (Int) async throws -> Void
+        metrics: BindMetrics = BindMetrics(), _ body: (Int) async throws -> Void
     ) async throws {
         let reboots = fixture.reboots
         let script = StarCodeBindScript(
             store: fixture.store, credentials: LocalAccountCredentialSource(store: fixture.store),
             neighbours: neighbours ?? NeighbourTable(arpPath: fixture.arpPath, ipCommand: nil, provoke: false), limiter: limiter, logger: logger,
-            rebootDelay: .zero
+            rebootDelay: .zero, metrics: metrics
         ) { mac in reboots.macs.withLock { $0.append(mac) } }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = FastAGIServer(host: "127.0.0.1", port: 0, scripts: ["bind": script], logger: logger, sessionTimeout: sessionTimeout) {
@@ -102,7 +103,8 @@ final class Reboots: Sendable {
         let fixture = try fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
         try fixture.store.set(.macBlacklist, to: "00:04:13:aa:bb:01")
-        try await withServer(fixture) { port in
+        let metrics = TestMetrics()
+        try await withServer(fixture, metrics: BindMetrics(factory: metrics)) { port in
             let cases: [(variables: [String: String], environment: String, status: String)] = [
                 // Not following the template, and an extension without credentials.
                 (["CHANNEL(pjsip,remote_addr)": "192.0.2.31:5060"], FakeAsterisk.environment(extension: "*123*2011"), "EXTEN_NOT_FOUND"),
@@ -126,6 +128,11 @@ final class Reboots: Sendable {
         #expect(fixture.reboots.macs.withLock { $0 }.isEmpty)
         let refusals = try fixture.store.auditLog().filter { $0.action == "bind-refused" }
         #expect(refusals.count == 7)
+        // Each bind counted under its PROVISION_STATUS; the unknown script is no bind.
+        let counted = try ProvisionStatus.allCases.map {
+            "\($0.rawValue)=\(try metrics.expectCounter("autoprovision_agi_binds_total", [("status", $0.rawValue)]).totalValue)"
+        }
+        #expect(counted == ["OK=0", "EXTEN_NOT_FOUND=2", "PHONE_NOT_FOUND=3", "DENIED=1", "ERROR=1"])
         #expect(refusals.contains { $0.detail == "caller 192.0.2.33: DENIED, MAC is on the blacklist" && $0.mac == "000413aabb01" })
         #expect(try fixture.store.devices().isEmpty)
     }

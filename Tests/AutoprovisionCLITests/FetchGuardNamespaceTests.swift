@@ -50,6 +50,7 @@ import Testing
         defer { cli.cleanUp() }
         let port = 20000 + Int.random(in: 0..<10000)
         let tftpPort = port + 10000
+        let adminPort = port + 20000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on"), ("ban-threshold", "1000")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
@@ -59,9 +60,13 @@ import Testing
 
         let log = cli.directory.appendingPathComponent("serve.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let serve = try cli.serve(["--bind", "::", "--tftp", "0.0.0.0:\(tftpPort)"], log: log)
+        let serve = try cli.serve(["--bind", "::", "--tftp", "0.0.0.0:\(tftpPort)", "--admin", "127.0.0.1:\(adminPort)"], log: log)
         defer { if serve.isRunning { serve.terminate() } }
         let daemonLog = { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
+        let refusals = { (reason: String) in
+            let text = (try? await Curl.fetch("http://127.0.0.1:\(adminPort)/metrics"))?.body ?? ""
+            return MetricsCLITests.samples(text)[#"autoprovision_guard_refusals_total{reason="\#(reason)"}"#] ?? "missing"
+        }
 
         try await PhoneNamespace.with(phoneMAC: Self.macA, network: 243) { a in
             try await PhoneNamespace.with(phoneMAC: Self.macB, network: 244) { b in
@@ -82,6 +87,8 @@ import Testing
                 // TFTP is guarded the same way.
                 #expect(await tftp(b, "tftp://\(b.hostIP):\(tftpPort)/\(Self.fileB)", holds: "account.1.user_name"))
                 #expect(!(await tftp(b, "tftp://\(b.hostIP):\(tftpPort)/\(Self.fileA)", holds: "account.1.user_name")))
+                // Counted: A asking for B's file over HTTP, B for A's over TFTP.
+                #expect(await refusals("other_phone") == "2")
 
                 // trusted-networks serves a router's side: B's subnet may have A's file, then may not.
                 let subnetB = b.phoneIP.split(separator: ".").dropLast().joined(separator: ".") + ".0/24"
@@ -107,6 +114,10 @@ import Testing
                 #expect(try await status(b, "\(baseB)/\(Self.fileB)") == "200", "B suffers for A's guessing")
                 #expect(try await eventually { daemonLog().contains("banned \(a.phoneIP) for 3600 s after 5 failed lookups") }, "\(daemonLog())")
                 #expect(try await eventually { try await cli.run(["bans", "list"]).stdout.contains(a.phoneIP) })
+                // Counted: A, banned, asking for its own file over HTTP and TFTP; and A is the one address banned.
+                #expect(await refusals("banned") == "2")
+                let scraped = MetricsCLITests.samples((try await Curl.fetch("http://127.0.0.1:\(adminPort)/metrics")).body)
+                #expect(scraped["autoprovision_banned_addresses"] == "1.0")
 
                 // Lifted from the CLI: A gets its file again within a second or so.
                 #expect(try await cli.run(["bans", "clear", a.phoneIP]).status == 0)

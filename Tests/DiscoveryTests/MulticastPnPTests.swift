@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import Neighbours
 import Provisioning
 import ServiceLifecycle
@@ -59,9 +60,11 @@ import Testing
                 _ = try NeighbourMonitor(cache: cache, logger: logger)
                 neighbours = cache
             }
-            let service = PnPService(store: store, catalog: catalog, interfaces: [hostInterface], neighbours: neighbours, logger: logger) {
-                continuation.yield($0)
-            }
+            let metrics = TestMetrics()
+            let service = PnPService(
+                store: store, catalog: catalog, interfaces: [hostInterface], neighbours: neighbours, logger: logger,
+                metrics: PnPMetrics(factory: metrics)
+            ) { continuation.yield($0) }
             let group = ServiceGroup(services: [service], logger: logger)
             let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
                 "Vectors/sip_pnp_subscribe_yealink_w52p_ngrep.txt")
@@ -91,6 +94,11 @@ import Testing
                 #expect(device?.device.firmwareVersion == "25.81.0.10")
                 #expect(device?.device.lastIP == phoneIP)
                 #expect(device?.lines.isEmpty == true)
+                // One SUBSCRIBE, answered; every other result counted nothing.
+                for result in ["answered", "refused", "retransmission", "rate_limited", "invalid"] {
+                    let count = try metrics.expectCounter("autoprovision_pnp_subscribes_total", [("result", result)]).totalValue
+                    #expect(count == (result == "answered" ? 1 : 0), "\(result)")
+                }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }

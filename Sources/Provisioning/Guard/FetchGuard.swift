@@ -55,6 +55,22 @@ public enum FetchGuard {
         public var answer: ProvisioningAnswer
         /// Whether the request was a failed lookup: a guessed MAC, a wrong token, a refusal by the guard.
         public var isFailure: Bool
+        /// Why the guard refused the file, when it did.
+        public var refusal: Refusal?
+    }
+
+    /// Why the guard refused a phone's file, for counting.
+    public enum Refusal: Sendable, Hashable {
+        /// The requester's address was not known.
+        case noAddress
+        /// `fetch-guard strict`, and neither the private URL nor a device certificate.
+        case strict
+        /// The requester's neighbour entry holds another phone's MAC.
+        case otherPhone
+        /// The requester is not a neighbour on a connected network, nor in `trusted-networks`.
+        case notNeighbour
+        /// The device certificate names another phone.
+        case certificate
     }
 
     /// - Parameters:
@@ -70,22 +86,22 @@ public enum FetchGuard {
             // A phone that proved its MAC with its device certificate gets its own file in every mode, and no other.
             if let proven = requester.verifiedDeviceMAC {
                 if proven == mac { return Outcome(answer: answer, isFailure: false) }
-                return refused("device certificate names \(proven), not \(mac)", answer: answer)
+                return refused(.certificate, "device certificate names \(proven), not \(mac)")
             }
             if settings.fetchGuard == .off { return Outcome(answer: answer, isFailure: false) }
-            guard let remoteIP = requester.address else { return refused("no requester address", answer: answer) }
+            guard let remoteIP = requester.address else { return refused(.noAddress, "no requester address") }
             if requester.isLoopback { return Outcome(answer: answer, isFailure: false) }
             if settings.fetchGuard == .strict {
-                return refused("fetch-guard is strict: \(mac)'s file goes only through its private URL or its device certificate", answer: answer)
+                return refused(.strict, "fetch-guard is strict: \(mac)'s file goes only through its private URL or its device certificate")
             }
             if let bytes = requester.bytes, settings.trustedNetworks.contains(where: { $0.contains(bytes: bytes) }) {
                 return Outcome(answer: answer, isFailure: false)
             }
             if let found = requester.neighbourMAC {
                 if found == mac { return Outcome(answer: answer, isFailure: false) }
-                return refused("\(remoteIP) is \(found), not \(mac)", answer: answer)
+                return refused(.otherPhone, "\(remoteIP) is \(found), not \(mac)")
             }
-            return refused("\(remoteIP) is not a neighbour on a connected network (not in trusted-networks either)", answer: answer)
+            return refused(.notNeighbour, "\(remoteIP) is not a neighbour on a connected network (not in trusted-networks either)")
         case .forbidden:
             // A wrong token, or a phone the MAC lists refuse; only the first is a guess.
             return Outcome(answer: answer, isFailure: isTokenPath(path))
@@ -96,8 +112,8 @@ public enum FetchGuard {
         }
     }
 
-    private static func refused(_ reason: String, answer: ProvisioningAnswer) -> Outcome {
-        Outcome(answer: .forbidden("fetch guard: \(reason)"), isFailure: true)
+    private static func refused(_ refusal: Refusal, _ reason: String) -> Outcome {
+        Outcome(answer: .forbidden("fetch guard: \(reason)"), isFailure: true, refusal: refusal)
     }
 
     static func isTokenPath(_ path: Substring) -> Bool {

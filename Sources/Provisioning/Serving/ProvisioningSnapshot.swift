@@ -48,6 +48,11 @@ public struct ProvisioningSnapshot: Sendable {
     /// The merged directory the phonebook documents are made from, sorted.
     public internal(set) var phonebookEntries: [PhonebookEntry] = []
 
+    /// The vendor of a phone: the one recorded for it, else the one its MAC prefix names.
+    public func vendor(of mac: MACAddress) -> Vendor? {
+        devices[mac]?.vendor ?? OUITable.vendor(for: mac)
+    }
+
     /// How many phones the snapshot knows.
     public var deviceCount: Int { devices.count }
 

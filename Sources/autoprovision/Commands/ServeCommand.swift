@@ -6,6 +6,7 @@ import Certificates
 import Discovery
 import HTTPTFTP
 public import Logging
+import Metrics
 import NIOCore
 import Neighbours
 import Provisioning
@@ -50,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "autoprovision")
+        // Before any part is made: each makes its counters from the bootstrapped factory when it is built.
+        let metrics = MetricsExporter(descriptions: Self.metricDescriptions)
+        MetricsSystem.bootstrap(metrics.factory)
         let amiConfiguration = try ami.configuration()
         let store = try store.open()
         let settings = try store.settings()
@@ -164,7 +168,8 @@ struct ServeCommand: AsyncParsableCommand {
             )
             services.append(
                 AdminServer(
-                    host: address.host, port: address.port, environment: environment, token: token, assets: try WebAssets.load(), logger: logger)
+                    host: address.host, port: address.port, environment: environment, token: token, assets: try WebAssets.load(), metrics: metrics,
+                    logger: logger)
             )
             logger.info("admin token in \(tokenPath) (autoprovision admin token prints it)")
         }
@@ -180,6 +185,13 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension ServeCommand {
+    /// Every module's series with its help text, for the `# HELP` lines of `/metrics`.
+    static var metricDescriptions: [String: String] {
+        [ServingMetrics.descriptions, BindMetrics.descriptions, AMIMetrics.descriptions, PnPMetrics.descriptions].reduce(into: [:]) { all, next in
+            all.merge(next) { first, _ in first }
+        }
+    }
+
     /// The bans and the neighbour table the phones' transports consult, with the services that keep them current.
     static func fetchPolicy(store: ProvisioningStore, settings: PnPSettings, logger: Logger, services: inout [any Service]) -> FetchPolicy {
         let bans = BanSync(bans: BanList(), store: store, logger: logger)
