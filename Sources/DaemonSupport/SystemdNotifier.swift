@@ -35,12 +35,14 @@ public struct SystemdNotifier: Sendable, CustomStringConvertible {
 
     /// Sends `message` (one or more `KEY=VALUE` lines) as one datagram.
     ///
-    /// Never blocks: when the receiver's queue is full the message is lost and this throws, which is
-    /// better than a daemon that stalls because its supervisor is slow.
+    /// When the receiver's queue is full this waits for room, at most one second; after that the message
+    /// is lost and this throws, which is better than a daemon that stalls because its supervisor does.
     public func send(_ message: String) throws(SystemdNotifyError) {
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .send(description, Self.reason(errno)) }
         defer { close(descriptor) }
+        var limit = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { path in
@@ -51,7 +53,7 @@ public struct SystemdNotifier: Sendable, CustomStringConvertible {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketAddress, socklen_t(length))
+                sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL), socketAddress, socklen_t(length))
             }
         }
         guard sent == bytes.count else { throw .send(description, sent < 0 ? Self.reason(errno) : "short write") }

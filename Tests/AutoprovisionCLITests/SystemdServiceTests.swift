@@ -39,7 +39,7 @@ import Testing
         let log = Self.emptyLog(cli)
         let serve = try cli.serve(
             ["--bind", "127.0.0.1", "--http-port", "0", "--log-format", "json"], log: log,
-            environment: ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "200000"])
+            environment: ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "400000"])
         defer { if serve.isRunning { serve.terminate() } }
 
         let ready = await socket.receive()
@@ -49,9 +49,9 @@ import Testing
         let port = try #require(listening.flatMap { $0.split(separator: ":").last.map(String.init) })
         #expect(try await Curl.fetch("http://127.0.0.1:\(port)/001565aabbcc.cfg").status == 404)
 
-        // WATCHDOG_USEC 200 ms: a ping every 100 ms.
+        // WATCHDOG_USEC 400 ms: a ping every 200 ms.
         let collecting = Task { await socket.collect(until: "STOPPING=1") }
-        try await Task.sleep(for: .milliseconds(700))
+        try await Task.sleep(for: .milliseconds(1000))
         #expect(await Self.stop(serve) == 0)
         let rest = await collecting.value
         #expect(rest.last == "STOPPING=1", "\(rest)")
