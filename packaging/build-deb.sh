@@ -80,6 +80,7 @@ install -D -m 0644 packaging/debian/copyright "$doc/copyright"
     echo " -- Autoprovision maintainers <maintainers@autoprovision.invalid>  $date"
 } | gzip -9n >"$doc/changelog.Debian.gz"
 chmod 0644 "$doc/changelog.Debian.gz"
+install -D -m 0644 packaging/debian/lintian-overrides "$stage/usr/share/lintian/overrides/autoprovision"
 for conf in asterisk-conf/*.conf; do
     install -D -m 0644 "$conf" "$stage/usr/share/autoprovision/asterisk-conf/$(basename "$conf")"
 done
