@@ -29,7 +29,7 @@ public struct PnPService: Service {
     ///   - neighbours: The kernel's neighbour table: a phone it vouches for gets its private URL.
     ///   - logger: Where answers and refusals are logged.
     ///   - port: The PnP port (5060).
-    ///   - onReady: Told which receive path is in use (`udp` or `packet`).
+    ///   - onReady: Told which receive path is in use (`udp` or `packet`), or `off` when discovery cannot start.
     ///   - metrics: Where each SUBSCRIBE's fate is counted.
     public init(
         store: ProvisioningStore, catalog: ProvisioningCatalog, interfaces: [String]?, neighbours: (any NeighbourLookup)? = nil, logger: Logger,
@@ -51,6 +51,7 @@ public struct PnPService: Service {
         guard !devices.isEmpty else {
             logger.error(
                 "PnP discovery is off: no multicast-capable IPv4 interface\(interfaces.map { " among \($0.joined(separator: ", "))" } ?? "")")
+            onReady("off")
             try? await gracefulShutdown()
             return
         }
@@ -81,6 +82,7 @@ public struct PnPService: Service {
                 receiver = try PacketSocketReceiver(interfaces: devices.map(\.name))
             } catch {
                 logger.error("PnP discovery is off: UDP \(port) is taken (Asterisk?) and \(error)")
+                onReady("off")
                 try? await gracefulShutdown()
                 return
             }

@@ -1,17 +1,19 @@
+public import AsyncHTTPClient
 public import Foundation
 public import Logging
+import NIOCore
+import NIOPosix
 public import Provisioning
 public import ServiceLifecycle
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Fetches the directories of other instances in the background and keeps the last good copy of each.
 ///
 /// A source that times out, fails, answers something that is not our Yealink
 /// directory format, or sends more than 1 MB is skipped with a log line; its
 /// previous entries stay. Phones are never made to wait for a source.
+///
+/// While it runs, the service owns the process's one HTTP client: it is made when the service starts
+/// and shut down, after the last request has ended, when the service stops.
 public struct PhonebookSourceFetcher: Service {
     let store: ProvisioningStore
     let cache: PhonebookCache
@@ -22,9 +24,16 @@ public struct PhonebookSourceFetcher: Service {
 
     public static let maximumSize = 1024 * 1024
 
+    /// - Parameters:
+    ///   - store: Where the sources are listed.
+    ///   - cache: Where the last good copy of each source is kept.
+    ///   - catalog: Invalidated after each round, so phones get the merged directory.
+    ///   - logger: Gets one line per skipped source.
+    ///   - interval: The time between two rounds.
+    ///   - timeout: Seconds one source has for its whole answer.
     public init(
-        store: ProvisioningStore, cache: PhonebookCache, catalog: ProvisioningCatalog, logger: Logger, interval: Duration = .seconds(300),
-        timeout: TimeInterval = 5
+        store: ProvisioningStore, cache: PhonebookCache, catalog: ProvisioningCatalog, logger: Logger,
+        interval: Duration = .seconds(300), timeout: TimeInterval = 5
     ) {
         self.store = store
         self.cache = cache
@@ -35,21 +44,28 @@ public struct PhonebookSourceFetcher: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await fetchAll()
-                try await Task.sleep(for: interval)
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .milliseconds(Int64(timeout * 1000)), read: .milliseconds(Int64(timeout * 1000)))
+        try await HTTPClient.withHTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration, backgroundActivityLogger: logger
+        ) { client in
+            try? await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await fetchAll(client: client)
+                    try await Task.sleep(for: interval)
+                }
             }
         }
     }
 
     /// Fetches every configured source once.
-    public func fetchAll() async {
+    /// - Parameter client: The client the requests go through.
+    public func fetchAll(client: HTTPClient) async {
         let sources = (try? store.phonebookSources()) ?? []
         cache.retain(sources: Set(sources.map(\.url)))
         await withTaskGroup(of: Void.self) { group in
             for source in sources {
-                group.addTask { await fetch(source) }
+                group.addTask { await fetch(source, client: client) }
             }
         }
         catalog.invalidate()
@@ -58,8 +74,8 @@ public struct PhonebookSourceFetcher: Service {
     /// Fetches one source and updates the cache with it.
     /// - Returns: The number of entries taken, or why the source was skipped (its last good copy is kept then).
     @discardableResult
-    func fetch(_ source: PhonebookSourceRecord) async -> Result<Int, SkippedSource> {
-        let outcome = await download(source)
+    func fetch(_ source: PhonebookSourceRecord, client: HTTPClient) async -> Result<Int, SkippedSource> {
+        let outcome = await download(source, client: client)
         switch outcome {
         case .success(let entries):
             cache.update(source: source.url, entries: entries)
@@ -71,23 +87,15 @@ public struct PhonebookSourceFetcher: Service {
         }
     }
 
-    private func download(_ source: PhonebookSourceRecord) async -> Result<[PhonebookEntry], SkippedSource> {
-        guard let url = URL(string: source.url) else { return .failure(SkippedSource(reason: "not a URL")) }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.setValue("autoprovision phonebook", forHTTPHeaderField: "User-Agent")
-        // The resource timeout bounds the whole exchange; the request timeout alone only bounds idle gaps.
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let status: Int
-        let data: Data
+    private func download(_ source: PhonebookSourceRecord, client: HTTPClient) async -> Result<[PhonebookEntry], SkippedSource> {
+        let body: ByteBuffer
         do {
-            (status, data) = try await BoundedDownload.load(request, configuration: configuration, limit: Self.maximumSize)
+            body = try await BoundedDownload(client: client, limit: Self.maximumSize, timeout: timeout).load(
+                source.url, userAgent: "autoprovision phonebook")
         } catch {
-            return .failure(SkippedSource(reason: "\(error)"))
+            return .failure(SkippedSource(reason: error.description))
         }
-        guard status == 200 else { return .failure(SkippedSource(reason: "HTTP \(status)")) }
-        guard let text = String(data: data, encoding: .utf8), let entries = PhonebookFormat.parseYealink(text) else {
+        guard let text = String(validating: body.readableBytesView, as: UTF8.self), let entries = PhonebookFormat.parseYealink(text) else {
             return .failure(SkippedSource(reason: "not a Yealink directory document"))
         }
         return .success(entries)

@@ -17,10 +17,14 @@ public struct TFTPServer: Service {
     let policy: FetchPolicy
     let logger: Logger
     let onBound: @Sendable (Int) -> Void
+    let onUnavailable: @Sendable () -> Void
 
+    /// - Parameters:
+    ///   - onBound: Called with the bound port once listening.
+    ///   - onUnavailable: Called instead when the port cannot be bound and TFTP stays off.
     public init(
         host: String, port: Int, catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy = FetchPolicy(), logger: Logger,
-        onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        onBound: @escaping @Sendable (Int) -> Void = { _ in }, onUnavailable: @escaping @Sendable () -> Void = {}
     ) {
         self.host = host
         self.port = port
@@ -29,6 +33,7 @@ public struct TFTPServer: Service {
         self.policy = policy
         self.logger = logger
         self.onBound = onBound
+        self.onUnavailable = onUnavailable
     }
 
     public func run() async throws {
@@ -52,6 +57,7 @@ public struct TFTPServer: Service {
                 .get()
         } catch {
             logger.error("TFTP is off: cannot listen on UDP \(host):\(port) (\(error)); port 69 needs root or CAP_NET_BIND_SERVICE")
+            onUnavailable()
             // Stay in the group until it stops: a service that returns early would stop the daemon.
             try? await gracefulShutdown()
             return

@@ -6,14 +6,11 @@ struct Autoprovision: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autoprovision",
         abstract: "Zero-touch provisioning of Yealink, Snom, Fanvil, Grandstream and Htek desk phones for Asterisk.",
-        version: Autoprovision.version,
+        version: ProductVersion.full,
         subcommands: [
             ServeCommand.self, SettingsCommand.self, AccountCommand.self, DeviceCommand.self, TemplateCommand.self,
             URICommand.self, RenderCommand.self, AMICommand.self, AsteriskConfCommand.self, FirmwareCommand.self, PhonebookCommand.self,
             AdminCommand.self, BansCommand.self, TLSCommand.self, DoctorCommand.self,
         ]
     )
-
-    /// The product version, shown by `--version` and the admin API.
-    static let version = "0.7.0"
 }

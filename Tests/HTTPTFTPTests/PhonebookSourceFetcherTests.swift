@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import Provisioning
@@ -71,7 +72,7 @@ import Testing
             let catalog = ProvisioningCatalog()
             let fetcher = PhonebookSourceFetcher(store: local, cache: cache, catalog: catalog, logger: Logger(label: "pb"), timeout: 1)
             let builder = SnapshotBuilder(store: local, credentials: LocalAccountCredentialSource(store: local), externalPhonebooks: cache)
-            let fetching = Task { await fetcher.fetchAll() }
+            let fetching = Task { await fetcher.fetchAll(client: .shared) }
             // While a source hangs, building and answering take no longer than usual.
             let started = ContinuousClock.now
             let snapshot = try await builder.build(logger: Logger(label: "pb")).0
@@ -97,7 +98,7 @@ import Testing
         let fetcher = PhonebookSourceFetcher(
             store: local, cache: PhonebookCache(), catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 20)
         for (path, reason) in reasons.sorted(by: { $0.key < $1.key }) {
-            let outcome = await fetcher.fetch(PhonebookSourceRecord(url: "http://127.0.0.1:\(badPort)\(path)", name: path))
+            let outcome = await fetcher.fetch(PhonebookSourceRecord(url: "http://127.0.0.1:\(badPort)\(path)", name: path), client: .shared)
             #expect(outcome == .failure(SkippedSource(reason: reason)), "\(path)")
         }
         // A source that fails now keeps its last good copy.
@@ -105,7 +106,7 @@ import Testing
         let failing = try #require(try local.phonebookSources().first { $0.url.hasSuffix("/500") })
         cache.update(source: failing.url, entries: [PhonebookEntry(name: "Kept", number: "1")])
         await PhonebookSourceFetcher(store: local, cache: cache, catalog: ProvisioningCatalog(), logger: Logger(label: "pb"), timeout: 1).fetch(
-            failing)
+            failing, client: .shared)
         #expect(cache.all.map(\.name) == ["Kept"])
     }
 }

@@ -1,11 +1,13 @@
 import AGI
 import AMI
 import Admin
-public import ArgumentParser
+import ArgumentParser
 import Certificates
+import DaemonSupport
 import Discovery
+import Foundation
 import HTTPTFTP
-public import Logging
+import Logging
 import Metrics
 import NIOCore
 import Neighbours
@@ -41,15 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
             "Where the provisioning HTTPS server listens ('off' to disable; default: the bind address and the https-port setting, "
                 + "whenever a certificate is installed).", valueName: "host:port"))
     var https: String?
-    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        log.bootstrap()
         let logger = Logger(label: "autoprovision")
         // Before any part is made: each makes its counters from the bootstrapped factory when it is built.
         let metrics = MetricsExporter(descriptions: Self.metricDescriptions)
@@ -90,6 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let tls, tls.address.port != 0 { httpsPort.value = tls.address.port }
         let builder = SnapshotBuilder(
             store: store, credentials: credentials, externalPhonebooks: phonebooks, advertisedHTTPPort: advertised, httpsPort: httpsPort)
+        let readiness = ListenerReadiness(waitingFor: listeners(https: tls != nil, tftp: settings.tftpEnabled))
         services.append(PhonebookSourceFetcher(store: store, cache: phonebooks, catalog: catalog, logger: logger))
         if agi.lowercased() != "off" {
             let address = try Self.hostPort(agi, option: "--agi")
@@ -101,7 +99,10 @@ struct ServeCommand: AsyncParsableCommand {
                     logger.notice("\(mac): \(outcome)")
                 }
             )
-            services.append(FastAGIServer(host: address.host, port: address.port, scripts: ["bind": bindScript], logger: logger))
+            services.append(
+                FastAGIServer(
+                    host: address.host, port: address.port, scripts: ["bind": bindScript], logger: logger, onBound: { _ in readiness.settled("agi") })
+            )
         }
         let client = amiClient
         services.append(
@@ -115,7 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
         let policy = Self.fetchPolicy(store: store, settings: settings, logger: logger, services: &services)
         // Started last and stopped first, so the recorder writes the fetches of their last requests.
         var servers: [any Service] = [
-            ProvisioningHTTPServer(host: bind, port: boundPort, catalog: catalog, recorder: recorder, policy: policy, logger: logger)
+            ProvisioningHTTPServer(
+                host: bind, port: boundPort, catalog: catalog, recorder: recorder, policy: policy, logger: logger,
+                onBound: { _ in readiness.settled("http") })
         ]
         if let tls {
             services.append(tls.service)
@@ -124,6 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
                     host: tls.address.host, port: tls.address.port, catalog: catalog, recorder: recorder, policy: policy, logger: logger,
                     tls: tls.service,
                     onBound: { address in
+                        readiness.settled("https")
                         // Port 0 picked a free port: files name the one that answers.
                         guard httpsPort.value != address.port else { return }
                         httpsPort.value = address.port
@@ -135,12 +139,15 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(
                 PnPService(
                     store: store, catalog: catalog, interfaces: pnpInterfaces.isEmpty ? nil : pnpInterfaces, neighbours: policy.neighbours,
-                    logger: logger
+                    logger: logger, onReady: { _ in readiness.settled("pnp") }
                 ))
         }
         if settings.tftpEnabled {
             let address = try Self.hostPort(tftp, option: "--tftp")
-            services.append(TFTPServer(host: address.host, port: address.port, catalog: catalog, recorder: recorder, policy: policy, logger: logger))
+            services.append(
+                TFTPServer(
+                    host: address.host, port: address.port, catalog: catalog, recorder: recorder, policy: policy, logger: logger,
+                    onBound: { _ in readiness.settled("tftp") }, onUnavailable: { readiness.settled("tftp") }))
         } else {
             logger.info("TFTP is off (settings set tftp on, then restart, to serve phones that use DHCP option 66)")
         }
@@ -164,18 +171,23 @@ struct ServeCommand: AsyncParsableCommand {
                     return directory.endpoints[ext].map { !$0.contacts.isEmpty } ?? false
                 },
                 amiState: { (client != nil, client?.session != nil) },
-                version: Autoprovision.version
+                version: ProductVersion.number
             )
             services.append(
                 AdminServer(
                     host: address.host, port: address.port, environment: environment, token: token, assets: try WebAssets.load(), metrics: metrics,
-                    logger: logger)
+                    logger: logger, onListening: { _ in readiness.settled("admin") })
             )
             logger.info("admin token in \(tokenPath) (autoprovision admin token prints it)")
         }
-        logger.info("autoprovision starting", metadata: ["db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
+        logger.info(
+            "autoprovision starting", metadata: ["version": "\(ProductVersion.full)", "db": "\(store.path)", "pbx-host": "\(settings.pbxHost)"])
+        // Last in the group, so it is the first told to stop and systemd hears STOPPING=1 before the listeners close.
+        let notify = SystemdNotifyService(environment: ProcessInfo.processInfo.environment, readiness: readiness, logger: logger) {
+            Self.status(phones: catalog.snapshot.deviceCount, ami: client.map { $0.session != nil })
+        }
         let group = ServiceGroup(
-            services: services + [refresher, recorder] + servers,
+            services: services + [refresher, recorder] + servers + [notify],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -189,6 +201,30 @@ extension ServeCommand {
     static var metricDescriptions: [String: String] {
         [ServingMetrics.descriptions, BindMetrics.descriptions, AMIMetrics.descriptions, PnPMetrics.descriptions].reduce(into: [:]) { all, next in
             all.merge(next) { first, _ in first }
+        }
+    }
+
+    /// The listeners this run opens; `READY=1` waits until each is bound or has given up.
+    func listeners(https: Bool, tftp: Bool) -> [String] {
+        var names = ["http"]
+        if https { names.append("https") }
+        if agi.lowercased() != "off" { names.append("agi") }
+        if tftp { names.append("tftp") }
+        if !noPnP { names.append("pnp") }
+        if admin.lowercased() != "off" { names.append("admin") }
+        return names
+    }
+
+    /// The status line `systemctl status` shows.
+    /// - Parameters:
+    ///   - phones: The devices in the catalog.
+    ///   - ami: Whether the AMI session is up; nil without `--ami`.
+    static func status(phones: Int, ami: Bool?) -> String {
+        let served = "serving \(phones) phone\(phones == 1 ? "" : "s")"
+        switch ami {
+        case nil: return "\(served); credentials from local accounts"
+        case true?: return "\(served); AMI connected"
+        case false?: return "\(served); AMI not connected"
         }
     }
 
@@ -241,7 +277,3 @@ extension ServeCommand {
         return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 }
-
-// Neither swift-log nor ArgumentParser can declare this; only the executable that uses both can.
-// swift-format-ignore: AvoidRetroactiveConformances
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -68,10 +68,12 @@ public struct CLI: Sendable {
     /// - Parameters:
     ///   - arguments: More `serve` options (`--bind`, `--tftp`, …).
     ///   - log: Where the daemon's log goes; discarded when nil.
+    ///   - environment: Variables added to the test's own environment.
     /// - Returns: The running daemon; the caller stops it (`terminate()`).
-    public func serve(_ arguments: [String], log: URL? = nil) throws -> Process {
+    public func serve(_ arguments: [String], log: URL? = nil, environment: [String: String] = [:]) throws -> Process {
         let serve = Process()
         serve.executableURL = Self.executable
+        if !environment.isEmpty { serve.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         serve.arguments = ["serve", "--db", database, "--agi", "off", "--admin", "off", "--no-pnp"] + arguments
         serve.standardError = try log.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         serve.standardOutput = FileHandle.nullDevice
