@@ -3,13 +3,20 @@
 # Load-tests the provisioning HTTP server with wrk: 1,000 phones (one SIP
 # account each, spread over the five vendors) fetching their config files,
 # then serves the very same bytes as static files from nginx under the same
-# load, as a yardstick.
+# load, as a yardstick. For each server it reports requests per second, p99
+# latency and the server's CPU time per request: wrk and the servers share the
+# cores, so throughput moves with the scheduler and the CPU model, while CPU
+# time per request is the steadier figure. Each is the median of ROUNDS rounds
+# that alternate between the servers.
+#
+# Targets: CPU per request at most 1.0x nginx's, throughput at least 0.9x.
 #
 # Usage: Benchmarks/http-configs.sh
 #
 # Environment (all optional):
 #   AUTOPROVISION_BIN  use this binary instead of building the release one
-#   DURATION           seconds per measured wrk run          (default 15)
+#   ROUNDS             alternating rounds, medians reported  (default 3)
+#   DURATION           seconds per measured wrk run          (default 10)
 #   WARMUP             seconds of unmeasured load before it  (default 2)
 #   THREADS            wrk threads                           (default 2)
 #   CONNECTIONS        wrk connections                       (default 64)
@@ -22,14 +29,16 @@
 #   GUARD_RUN=0        skip the fetch-guard runs (default: on when run as root)
 #   KEEP_TMP=1         keep the temporary directory (database, logs, wrk output)
 #
-# The main runs contact only 127.0.0.1. The fetch-guard runs (root only) put wrk
-# in a network namespace whose veth carries the first phone's MAC, on-link with
-# the servers at 10.250.0.1, and fetch that phone's own file: with fetch-guard
-# lan (every request checks the neighbour table), then off, then from nginx.
+# The main runs contact only 127.0.0.1 (the fetch guard stays at its default,
+# lan, which serves loopback). The fetch-guard runs (root only) put wrk in a
+# network namespace whose veth carries the first phone's MAC, on-link with the
+# servers at 10.250.0.1, and fetch that phone's own file: with fetch-guard lan
+# (every request checks the neighbour table), then off, then from nginx.
 
 set -euo pipefail
 
-DURATION=${DURATION:-15}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -54,6 +63,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk nginx-light)"
 command -v curl >/dev/null || die "curl is not installed (apt-get install curl)"
+command -v pgrep >/dev/null || die "pgrep is not installed (apt-get install procps)"
 NGINX=""
 if [[ $SKIP_NGINX != 1 ]]; then
     NGINX=$(command -v nginx || true)
@@ -208,28 +218,79 @@ function done(summary, latency, requests)
 end
 EOF
 
+# ---------------------------------------------------------------------------
+# CPU time. Throughput with wrk and a server sharing two cores depends on the
+# scheduler; the CPU time the server spends per request does much less, so both
+# are measured. The figure is utime+stime from /proc of the server's processes
+# (nginx's master and workers), read just before and after each measured run.
+
+CLK_TCK=$(getconf CLK_TCK)
+
+# The CPU ticks used so far by these processes and their threads.
+cpu_ticks() {
+    local total=0 pid ticks
+    for pid in "$@"; do
+        # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+        ticks=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || ticks=0
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
+
+# The processes of a server by name: nginx is its master and the workers it forked.
+server_pids() {
+    case $1 in
+        autoprovision) echo "$AP_PID" ;;
+        nginx) echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true) ;;
+    esac
+}
+
 # Runs an unmeasured warm-up, then the measured run; prints wrk's report and
-# leaves its RESULT line in \$TMP/<name>.wrk.
+# leaves its RESULT line, followed by the server's CPU ticks, in \$TMP/<name>.wrk.
+# Arguments: the run's name, the server (autoprovision or nginx), the base URL,
+# and optionally the wrk script and a network namespace to run wrk in.
 run_wrk() {
-    local name=$1 base=$2 lua=${3:-$LUA} prefix=()
-    # A fourth argument runs wrk inside that network namespace.
-    [[ -n ${4:-} ]] && prefix=(ip netns exec "$4")
+    local name=$1 server=$2 base=$3 lua=${4:-$LUA} prefix=() pids before after
+    [[ -n ${5:-} ]] && prefix=(ip netns exec "$5")
     if ((WARMUP > 0)); then
         "${prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$lua" "$base" >/dev/null
     fi
+    pids=$(server_pids "$server")
     say "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency against $name"
-    "${prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" "$base" | tee "$TMP/$name.wrk" >&2
+    before=$(cpu_ticks $pids)
+    "${prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" "$base" >"$TMP/$name.wrk"
+    after=$(cpu_ticks $pids)
+    grep -v '^RESULT ' "$TMP/$name.wrk" >&2
     grep -q '^RESULT ' "$TMP/$name.wrk" || die "wrk printed no result for $name"
+    echo "CPU ticks=$((after - before))" >>"$TMP/$name.wrk"
 }
 
-# Reads one key=value field of a RESULT line.
+# Reads one key=value field of a run's RESULT line.
 field() { grep '^RESULT ' "$TMP/$1.wrk" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 rps() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
 p99_ms() { awk -v u="$(field "$1" p99_us)" 'BEGIN { printf "%.2f", u / 1000 }'; }
+# The server's CPU time per request, in microseconds.
+cpu_us() {
+    local ticks
+    ticks=$(sed -n 's/^CPU ticks=//p' "$TMP/$1.wrk")
+    awk -v t="$ticks" -v r="$(field "$1" requests)" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }'
+}
 socket_errors() {
     echo $(($(field "$1" connect) + $(field "$1" read) + $(field "$1" write) + $(field "$1" timeout)))
 }
+
+# The median of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%s", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# One measure (rps, p99_ms or cpu_us) of every round of a run, as a median.
+median_of() {
+    local measure=$1 run=$2 r values=()
+    for ((r = 1; r <= ROUNDS; r++)); do values+=("$("$measure" "$run-$r")"); done
+    median "${values[@]}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # ---------------------------------------------------------------------------
 # autoprovision.
@@ -270,8 +331,6 @@ cmp -s "$TMP/render.out" "$WWW$(head -n1 "$PATHS")" || die "served body of $firs
 body_bytes=$(cat "$WWW"/* | wc -c)
 say "all $DEVICES configs answer 200 (average body $((body_bytes / DEVICES)) bytes)"
 
-run_wrk autoprovision "$AP_BASE"
-
 # The fetch-guard runs: wrk in a namespace that is the first phone, asking for its own file.
 if [[ $GUARD_RUN == 1 ]]; then
     command -v ip >/dev/null || die "GUARD_RUN needs iproute2's ip"
@@ -305,23 +364,12 @@ LUA
     other=$(sed -n 2p "$PATHS")
     code=$(ip netns exec "$NETNS" curl --noproxy '*' -s -o /dev/null -m 2 -w '%{http_code}' "$GUARD_BASE$other" || true)
     [[ $code == 403 ]] || die "the phone's namespace got $code for another phone's file under fetch-guard lan"
-    run_wrk guard-lan "$GUARD_BASE" "$OWN_LUA" "$NETNS"
-    "$AP" settings set fetch-guard off --db "$DB" >/dev/null
-    sleep 1
-    run_wrk guard-off "$GUARD_BASE" "$OWN_LUA" "$NETNS"
-    "$AP" settings set fetch-guard lan --db "$DB" >/dev/null
-fi
-
-# Stopped before nginx starts, so each server has both cores to itself.
-stop_pid "$AP_PID"
-AP_PID=""
-if grep -Eiq 'warning|error|critical' "$TMP/autoprovision.log"; then
-    say "autoprovision logged problems:"
-    grep -Ei 'warning|error|critical' "$TMP/autoprovision.log" | head -n 5 >&2
 fi
 
 # ---------------------------------------------------------------------------
-# nginx, serving the same bytes as static files.
+# nginx, serving the same bytes as static files. It runs beside autoprovision:
+# a server that is not being loaded sleeps in epoll and costs nothing, and
+# keeping both up lets the rounds alternate between them.
 #
 # worker_processes auto is 2 on a 2-core machine, matching the NIO event loop
 # group autoprovision uses (one loop per core). keepalive_requests is raised
@@ -391,45 +439,99 @@ EOF
         sleep 0.1
     done
     ((ready)) || { cat "$NGINX_DIR/error.log" >&2; die "nginx did not serve $first_path within 10 s"; }
+fi
 
-    run_wrk nginx "$NGINX_BASE"
-    if [[ $GUARD_RUN == 1 ]]; then run_wrk nginx-own "http://10.250.0.1:$NGINX_PORT" "$OWN_LUA" "$NETNS"; fi
-    stop_pid "$NGINX_PID"
-    NGINX_PID=""
+# ---------------------------------------------------------------------------
+# The rounds. Each measures every run once; the order of the two servers flips
+# from one round to the next, so a machine that gets busier or quieter over
+# the minutes favours neither, and the medians keep one noisy round from deciding.
+
+for ((round = 1; round <= ROUNDS; round++)); do
+    say "round $round of $ROUNDS"
+    order=(autoprovision ${NGINX:+nginx})
+    ((round % 2 == 0)) && [[ -n $NGINX ]] && order=(nginx autoprovision)
+    for server in "${order[@]}"; do
+        if [[ $server == autoprovision ]]; then
+            run_wrk "autoprovision-$round" autoprovision "$AP_BASE"
+            if [[ $GUARD_RUN == 1 ]]; then
+                run_wrk "guard-lan-$round" autoprovision "$GUARD_BASE" "$OWN_LUA" "$NETNS"
+                "$AP" settings set fetch-guard off --db "$DB" >/dev/null
+                sleep 1
+                run_wrk "guard-off-$round" autoprovision "$GUARD_BASE" "$OWN_LUA" "$NETNS"
+                "$AP" settings set fetch-guard lan --db "$DB" >/dev/null
+                sleep 1
+            fi
+        else
+            run_wrk "nginx-$round" nginx "$NGINX_BASE"
+            if [[ $GUARD_RUN == 1 ]]; then run_wrk "nginx-own-$round" nginx "http://10.250.0.1:$NGINX_PORT" "$OWN_LUA" "$NETNS"; fi
+        fi
+    done
+done
+
+stop_pid "$AP_PID"
+AP_PID=""
+stop_pid "$NGINX_PID"
+NGINX_PID=""
+if grep -Eiq 'warning|error|critical' "$TMP/autoprovision.log"; then
+    say "autoprovision logged problems:"
+    grep -Ei 'warning|error|critical' "$TMP/autoprovision.log" | head -n 5 >&2
 fi
 
 # ---------------------------------------------------------------------------
 # Summary.
 
+# One line of the table: the run's medians over the rounds.
+row() { printf '%-16s %9s %9s %11s\n' "$1" "$(median_of rps "$2")" "$(median_of p99_ms "$2")" "$(median_of cpu_us "$2")"; }
+
+# The two ratios of a run against nginx's: throughput (higher is better) and CPU per request (lower is better).
+ratios() {
+    printf '%-16s throughput %sx nginx, CPU per request %sx nginx\n' "$1" \
+        "$(ratio "$(median_of rps "$2")" "$(median_of rps "$3")")" "$(ratio "$(median_of cpu_us "$2")" "$(median_of cpu_us "$3")")"
+}
+
+runs=(autoprovision ${NGINX:+nginx})
+[[ $GUARD_RUN == 1 ]] && runs+=(guard-lan guard-off ${NGINX:+nginx-own})
+
 status=0
 echo
 echo "$DEVICES phones, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) CPUs shared by wrk and the server"
-printf 'autoprovision: %s req/s, p99 %s ms\n' "$(rps autoprovision)" "$(p99_ms autoprovision)"
+echo "per round (req/s, p99 ms, server CPU µs per request):"
+for ((round = 1; round <= ROUNDS; round++)); do
+    line="  round $round:"
+    for run in "${runs[@]}"; do line+="  $run $(rps "$run-$round") $(p99_ms "$run-$round") $(cpu_us "$run-$round")"; done
+    echo "$line"
+done
+echo
+echo "median of $ROUNDS rounds:"
+printf '%-16s %9s %9s %11s\n' "" "req/s" "p99 ms" "CPU µs/req"
+row autoprovision autoprovision
+[[ -n $NGINX ]] && row "nginx" nginx
 if [[ -n $NGINX ]]; then
-    printf 'nginx:         %s req/s, p99 %s ms   (worker_processes %s)\n' "$(rps nginx)" "$(p99_ms nginx)" "$NGINX_WORKERS"
-    printf 'ratio:         %sx nginx\n' "$(awk -v a="$(rps autoprovision)" -v b="$(rps nginx)" 'BEGIN { printf "%.2f", a / b }')"
+    echo
+    ratios "autoprovision:" autoprovision nginx
 fi
 if [[ $GUARD_RUN == 1 ]]; then
     echo
     echo "one phone fetching its own file from a network namespace on-link with the servers:"
-    printf 'fetch-guard lan: %s req/s, p99 %s ms\n' "$(rps guard-lan)" "$(p99_ms guard-lan)"
-    printf 'fetch-guard off: %s req/s, p99 %s ms\n' "$(rps guard-off)" "$(p99_ms guard-off)"
+    row "fetch-guard lan" guard-lan
+    row "fetch-guard off" guard-off
     if [[ -n $NGINX ]]; then
-        printf 'nginx:           %s req/s, p99 %s ms\n' "$(rps nginx-own)" "$(p99_ms nginx-own)"
-        printf 'ratio lan:       %sx nginx\n' "$(awk -v a="$(rps guard-lan)" -v b="$(rps nginx-own)" 'BEGIN { printf "%.2f", a / b }')"
+        row "nginx" nginx-own
+        echo
+        ratios "fetch-guard lan:" guard-lan nginx-own
     fi
 fi
-guard_names=""
-[[ $GUARD_RUN == 1 ]] && guard_names="guard-lan guard-off ${NGINX:+nginx-own}"
-for name in autoprovision ${NGINX:+nginx} $guard_names; do
-    bad=$(field "$name" non2xx)
-    sock=$(socket_errors "$name")
-    if ((bad > 0)); then
-        echo "WARNING: $name answered $bad requests with a status of 400 or more"
-        status=1
-    fi
-    if ((sock > 0)); then
-        echo "note: $name: $sock socket errors (connect/read/write/timeout)"
-    fi
+for run in "${runs[@]}"; do
+    for ((round = 1; round <= ROUNDS; round++)); do
+        bad=$(field "$run-$round" non2xx)
+        sock=$(socket_errors "$run-$round")
+        if ((bad > 0)); then
+            echo "WARNING: $run (round $round) answered $bad requests with a status of 400 or more"
+            status=1
+        fi
+        if ((sock > 0)); then
+            echo "note: $run (round $round): $sock socket errors (connect/read/write/timeout)"
+        fi
+    done
 done
 exit "$status"

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# TFTP throughput: an 8 MB file fetched with curl (blksize 1468) from autoprovision and, in
-# the same run, from tftpd-hpa serving the same bytes. Prints MB/s for each and the ratio.
-# Target: at least 1.0x tftpd-hpa.
+# TFTP serving cost: an 8 MB file fetched with curl (blksize 1468) from autoprovision and, in
+# the same run, from tftpd-hpa serving the same bytes. For each server it reports throughput
+# (MB/s), the p99 of the transfer times, and the server's CPU time per MB sent: curl and the
+# servers share the cores, so throughput moves with the scheduler, while CPU per MB is the
+# steadier figure. Each is the median of ROUNDS rounds that alternate between the servers.
+# Targets: CPU per MB at most 1.0x tftpd-hpa's; throughput at least 1.0x.
+#
+# CPU time is utime+stime from /proc, read before and after each round. tftpd-hpa forks a
+# child per transfer; the parent reaps it, so the child's time is in the parent's cutime+cstime.
 #
 # The file is served through a URI mapping to a template, inserted with sqlite3 because
-# templates an admin saves are capped at 256 KB; firmware files will take this path later.
-# Needs curl, sqlite3 and tftpd-hpa (apt-get install curl sqlite3 tftpd-hpa). Loopback only.
-# Environment: AUTOPROVISION_BIN (skip the build), RUNS (3), SIZE_MB (8).
+# templates an admin saves are capped at 256 KB. Firmware files take the same transfer path.
+# Needs curl, sqlite3, procps and tftpd-hpa (apt-get install curl sqlite3 procps tftpd-hpa). Loopback only.
+# Environment: AUTOPROVISION_BIN (skip the build), ROUNDS (3), FETCHES per round and server (10), SIZE_MB (8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
+ROUNDS=${ROUNDS:-3}
+FETCHES=${FETCHES:-10}
 SIZE_MB=${SIZE_MB:-8}
-for tool in curl sqlite3 /usr/sbin/in.tftpd; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install curl sqlite3 tftpd-hpa" >&2; exit 2; }
+for tool in curl sqlite3 python3 /usr/sbin/in.tftpd; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install curl sqlite3 python3 tftpd-hpa" >&2; exit 2; }
 done
 if [[ -z ${AUTOPROVISION_BIN:-} ]]; then
     swift build -c release --product autoprovision >&2
@@ -29,7 +36,7 @@ trap cleanup EXIT
 
 # Printable text without '{' (no placeholders to substitute), about SIZE_MB megabytes.
 mkdir -p "$tmp/root/bench"
-head -c $((SIZE_MB * 1024 * 1024 * 3 / 4)) /dev/urandom | base64 -w 76 > "$tmp/root/bench/firmware.bin"
+head -c $((SIZE_MB * 1024 * 1024 * 3 / 4)) /dev/urandom | base64 -w 76 >"$tmp/root/bench/firmware.bin"
 size=$(stat -c %s "$tmp/root/bench/firmware.bin")
 chmod -R a+rX "$tmp"
 
@@ -38,26 +45,76 @@ db="$tmp/tftp.sqlite"
 sqlite3 "$db" "INSERT INTO template (name, vendor, body, isVendorDefault, updatedAt) VALUES ('bench', 'yealink', CAST(readfile('$tmp/root/bench/firmware.bin') AS TEXT), 0, datetime('now'));"
 "$AUTOPROVISION_BIN" uri add bench/firmware.bin bench --db "$db" >/dev/null
 
-ap_port=$((20000 + RANDOM % 10000)); hpa_port=$((ap_port + 1))
+ap_port=$((20000 + RANDOM % 10000))
+hpa_port=$((ap_port + 1))
 "$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --admin off --no-pnp --tftp "127.0.0.1:$ap_port" 2>"$tmp/daemon.log" &
-pids+=($!)
+ap_pid=$!
+pids+=("$ap_pid")
 /usr/sbin/in.tftpd --foreground --listen --address "127.0.0.1:$hpa_port" --user nobody --secure "$tmp/root" &
-pids+=($!)
+hpa_pid=$!
+pids+=("$hpa_pid")
 for _ in $(seq 100); do grep -q "TFTP listening" "$tmp/daemon.log" && break; sleep 0.1; done
 
-measure() { # port -> best MB/s over RUNS, after checking the bytes
-    local port=$1 best=0
-    curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o "$tmp/check"
-    cmp -s "$tmp/check" "$tmp/root/bench/firmware.bin" || { echo "port $port served different bytes" >&2; exit 1; }
-    for _ in $(seq "$RUNS"); do
-        t=$(curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o /dev/null -w '%{time_total}')
-        best=$(python3 -c "print(max($best, $size / 1e6 / $t))")
+clk_tck=$(getconf CLK_TCK)
+# CPU ticks of a process so far: its own (all threads) and its reaped children's.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 + $14 + $15 }'; }
+
+# One round against one server: FETCHES transfers; leaves "seconds..." and the CPU ticks in files.
+round() { # name port pid round
+    local name=$1 port=$2 pid=$3 r=$4 before after
+    before=$(cpu_ticks "$pid")
+    for _ in $(seq "$FETCHES"); do
+        curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o /dev/null -w '%{time_total}\n' >>"$tmp/$name-$r.times"
     done
-    echo "$best"
+    # tftpd-hpa's last child is reaped by its parent a moment after curl has the last block.
+    sleep 0.3
+    after=$(cpu_ticks "$pid")
+    echo $((after - before)) >"$tmp/$name-$r.ticks"
 }
-ap=$(measure "$ap_port")
-hpa=$(measure "$hpa_port")
-printf 'file: %d bytes, blksize 1468, best of %d runs\n' "$size" "$RUNS"
-printf 'autoprovision: %.1f MB/s\n' "$ap"
-printf 'tftpd-hpa:     %.1f MB/s\n' "$hpa"
-printf 'ratio:         %.2fx tftpd-hpa\n' "$(python3 -c "print($ap / $hpa)")"
+
+for server in "autoprovision $ap_port" "tftpd-hpa $hpa_port"; do
+    set -- $server
+    curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$2/bench/firmware.bin" -o "$tmp/check"
+    cmp -s "$tmp/check" "$tmp/root/bench/firmware.bin" || { echo "$1 served different bytes" >&2; exit 1; }
+done
+
+for ((r = 1; r <= ROUNDS; r++)); do
+    echo "==> round $r of $ROUNDS" >&2
+    if ((r % 2)); then
+        round autoprovision "$ap_port" "$ap_pid" "$r"
+        round tftpd-hpa "$hpa_port" "$hpa_pid" "$r"
+    else
+        round tftpd-hpa "$hpa_port" "$hpa_pid" "$r"
+        round autoprovision "$ap_port" "$ap_pid" "$r"
+    fi
+done
+
+# Per round: MB/s over its transfers, CPU ms per MB; then medians over the rounds, the p99 of
+# every transfer time, and the ratios.
+python3 - "$tmp" "$size" "$FETCHES" "$ROUNDS" "$clk_tck" <<'PY'
+import statistics, sys
+tmp, size, fetches, rounds, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+mb = size / 1e6
+result = {}
+print(f"file: {size} bytes, blksize 1468, {fetches} transfers per round and server, {rounds} rounds")
+for name in ("autoprovision", "tftpd-hpa"):
+    rates, costs, times = [], [], []
+    for r in range(1, rounds + 1):
+        ts = [float(t) for t in open(f"{tmp}/{name}-{r}.times").read().split()]
+        ticks = int(open(f"{tmp}/{name}-{r}.ticks").read())
+        times += ts
+        rates.append(mb * len(ts) / sum(ts))
+        costs.append(ticks / hz * 1000 / (mb * len(ts)))
+    times.sort()
+    p99 = times[min(len(times) - 1, int(0.99 * len(times)))] * 1000
+    result[name] = (statistics.median(rates), statistics.median(costs), p99)
+    print(f"{name + ':':15} rounds " + ", ".join(f"{a:.1f} MB/s {c:.2f} ms/MB" for a, c in zip(rates, costs)))
+print()
+print(f"median of {rounds} rounds:")
+print(f"{'':15} {'MB/s':>8} {'p99 transfer ms':>16} {'CPU ms/MB':>10}")
+for name, (rate, cost, p99) in result.items():
+    print(f"{name:15} {rate:8.1f} {p99:16.1f} {cost:10.2f}")
+a, h = result["autoprovision"], result["tftpd-hpa"]
+print()
+print(f"autoprovision: throughput {a[0] / h[0]:.2f}x tftpd-hpa, CPU per MB {a[1] / h[1]:.2f}x tftpd-hpa")
+PY

@@ -20,7 +20,8 @@ struct PhoneHTTPRequest: Hashable, Sendable {
 
     /// The target without its query string.
     var path: Substring {
-        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard let query = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target[...] }
+        return target[..<query]
     }
 }
 

@@ -67,88 +67,174 @@ struct PhoneHTTPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     private static func parse(_ head: ByteBuffer) throws -> (PhoneHTTPRequest, Int) {
-        // Everything is matched on bytes: request heads are ASCII, and String's Unicode
-        // machinery (where "\r\n" is one Character) is both slower and wrong here.
-        let bytes = head.readableBytesView
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).lazy.map { line in
-            line.last == UInt8(ascii: "\r") ? line.dropLast() : line
-        }.makeIterator()
+        try head.withUnsafeReadableBytes { try parse(HeadBytes(bytes: $0)) }
+    }
+
+    // Everything is matched on bytes, by index: request heads are ASCII, String's Unicode
+    // machinery (where "\r\n" is one Character) is both slower and wrong here, and
+    // indexes into the one buffer keep the only allocations to the strings the request keeps.
+    private static func parse(_ head: HeadBytes) throws -> (PhoneHTTPRequest, Int) {
+        var lines = head.lines()
         guard let requestLine = lines.next() else { throw PhoneHTTPRequestError.malformedRequestLine("") }
-        let parts = requestLine.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].count <= 16, parts[0].allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }),
-            !parts[1].isEmpty, parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7f })
+        guard let firstSpace = head.firstIndex(of: UInt8(ascii: " "), in: requestLine),
+            let secondSpace = head.firstIndex(of: UInt8(ascii: " "), in: (firstSpace + 1)..<requestLine.upperBound)
         else {
-            throw PhoneHTTPRequestError.malformedRequestLine(String(decoding: requestLine.prefix(200), as: UTF8.self))
+            throw PhoneHTTPRequestError.malformedRequestLine(head.string(requestLine, limit: 200))
+        }
+        let method = requestLine.lowerBound..<firstSpace
+        let target = (firstSpace + 1)..<secondSpace
+        let version = (secondSpace + 1)..<requestLine.upperBound
+        guard !method.isEmpty, method.count <= 16, head.all(in: method, { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }),
+            !target.isEmpty, head.all(in: target, { $0 > 0x20 && $0 < 0x7f }),
+            head.firstIndex(of: UInt8(ascii: " "), in: version) == nil
+        else {
+            throw PhoneHTTPRequestError.malformedRequestLine(head.string(requestLine, limit: 200))
         }
         let minorVersion: Int
-        if parts[2].elementsEqual("HTTP/1.1".utf8) {
+        if head.equals(version, "HTTP/1.1") {
             minorVersion = 1
-        } else if parts[2].elementsEqual("HTTP/1.0".utf8) {
+        } else if head.equals(version, "HTTP/1.0") {
             minorVersion = 0
         } else {
-            throw PhoneHTTPRequestError.unsupportedVersion(String(decoding: parts[2].prefix(20), as: UTF8.self))
+            throw PhoneHTTPRequestError.unsupportedVersion(head.string(version, limit: 20))
         }
         var request = PhoneHTTPRequest(
-            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self), minorVersion: minorVersion,
-            keepAlive: minorVersion == 1
+            method: head.string(method), target: head.string(target), minorVersion: minorVersion, keepAlive: minorVersion == 1
         )
         var bodyLength = 0
         var count = 0
         while let line = lines.next() {
-            if line.isEmpty { continue }
             count += 1
-            guard count <= maximumHeaders, let colon = line.firstIndex(of: UInt8(ascii: ":")), colon != line.startIndex,
-                !line[line.startIndex..<colon].contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            guard count <= maximumHeaders, let colon = head.firstIndex(of: UInt8(ascii: ":"), in: line), colon != line.lowerBound,
+                head.all(in: line.lowerBound..<colon, { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") })
             else {
-                throw PhoneHTTPRequestError.malformedHeader(String(decoding: line.prefix(200), as: UTF8.self))
+                throw PhoneHTTPRequestError.malformedHeader(head.string(line, limit: 200))
             }
-            let name = line[line.startIndex..<colon]
-            let value = line[(colon + 1)..<line.endIndex].trimmingBlanks()
-            if name.equalsIgnoringCase("user-agent") {
-                request.userAgent = String(decoding: value, as: UTF8.self)
-            } else if name.equalsIgnoringCase("connection") {
-                let tokens = value.split(separator: UInt8(ascii: ",")).map { $0.trimmingBlanks() }
-                if tokens.contains(where: { $0.equalsIgnoringCase("close") }) {
+            let name = line.lowerBound..<colon
+            let value = head.trimmingBlanks((colon + 1)..<line.upperBound)
+            // The first letter rules out most headers (Host, Accept) without a comparison.
+            switch head[name.lowerBound] | 0x20 {
+            case UInt8(ascii: "u") where head.equalsIgnoringCase(name, "user-agent"):
+                request.userAgent = head.string(value)
+            case UInt8(ascii: "c") where head.equalsIgnoringCase(name, "connection"):
+                var sawClose = false
+                var sawKeepAlive = false
+                for token in head.split(value, separator: UInt8(ascii: ",")) {
+                    let token = head.trimmingBlanks(token)
+                    if head.equalsIgnoringCase(token, "close") { sawClose = true }
+                    if head.equalsIgnoringCase(token, "keep-alive") { sawKeepAlive = true }
+                }
+                if sawClose {
                     request.keepAlive = false
-                } else if tokens.contains(where: { $0.equalsIgnoringCase("keep-alive") }) {
+                } else if sawKeepAlive {
                     request.keepAlive = true
                 }
-            } else if name.equalsIgnoringCase("content-length") {
-                let text = String(decoding: value, as: UTF8.self)
+            case UInt8(ascii: "c") where head.equalsIgnoringCase(name, "content-length"):
+                let text = head.string(value)
                 guard let length = Int(text), length >= 0, length <= maximumDiscardedBody, bodyLength == 0 || bodyLength == length else {
                     throw PhoneHTTPRequestError.bodyNotAllowed("Content-Length \(String(reflecting: String(text.prefix(40)))) refused")
                 }
                 bodyLength = length
-            } else if name.equalsIgnoringCase("range") {
-                request.range = String(decoding: value, as: UTF8.self)
-            } else if name.equalsIgnoringCase("if-none-match") {
-                request.ifNoneMatch = String(decoding: value, as: UTF8.self)
-            } else if name.equalsIgnoringCase("x-forwarded-for") {
-                let last = value.split(separator: UInt8(ascii: ",")).last?.trimmingBlanks() ?? value[...]
-                request.forwardedFor = last.count <= 64 ? String(decoding: last, as: UTF8.self) : nil
-            } else if name.equalsIgnoringCase("transfer-encoding") {
+            case UInt8(ascii: "r") where head.equalsIgnoringCase(name, "range"):
+                request.range = head.string(value)
+            case UInt8(ascii: "i") where head.equalsIgnoringCase(name, "if-none-match"):
+                request.ifNoneMatch = head.string(value)
+            case UInt8(ascii: "x") where head.equalsIgnoringCase(name, "x-forwarded-for"):
+                var last = value
+                for part in head.split(value, separator: UInt8(ascii: ",")) { last = part }
+                last = head.trimmingBlanks(last)
+                request.forwardedFor = last.count <= 64 ? head.string(last) : nil
+            case UInt8(ascii: "t") where head.equalsIgnoringCase(name, "transfer-encoding"):
                 throw PhoneHTTPRequestError.bodyNotAllowed("Transfer-Encoding bodies are not accepted")
+            default:
+                break
             }
         }
         return (request, bodyLength)
     }
 }
 
-extension ByteBufferView {
-    fileprivate func trimmingBlanks() -> Self {
-        var result = self
-        while result.first == UInt8(ascii: " ") || result.first == UInt8(ascii: "\t") { result.removeFirst() }
-        while result.last == UInt8(ascii: " ") || result.last == UInt8(ascii: "\t") { result.removeLast() }
-        return result
+/// A request head's bytes, read by index ranges.
+private struct HeadBytes {
+    let bytes: UnsafeRawBufferPointer
+
+    subscript(_ index: Int) -> UInt8 { bytes[index] }
+
+    /// The head's lines without their line ends (`\n` or `\r\n`), empty ones left out.
+    func lines() -> Lines { Lines(bytes: bytes) }
+
+    struct Lines: IteratorProtocol {
+        let bytes: UnsafeRawBufferPointer
+        var position = 0
+
+        mutating func next() -> Range<Int>? {
+            while position < bytes.count {
+                let start = position
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                position = end + 1
+                if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if end > start { return start..<end }
+            }
+            return nil
+        }
+    }
+
+    func firstIndex(of byte: UInt8, in range: Range<Int>) -> Int? {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            if bytes[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    func all(in range: Range<Int>, _ predicate: (UInt8) -> Bool) -> Bool {
+        for index in range where !predicate(bytes[index]) { return false }
+        return true
+    }
+
+    /// The non-empty parts between separators, as `split(separator:)` gives them.
+    func split(_ range: Range<Int>, separator: UInt8) -> [Range<Int>] {
+        var parts: [Range<Int>] = []
+        var start = range.lowerBound
+        while let separatorIndex = firstIndex(of: separator, in: start..<range.upperBound) {
+            if separatorIndex > start { parts.append(start..<separatorIndex) }
+            start = separatorIndex + 1
+        }
+        if range.upperBound > start { parts.append(start..<range.upperBound) }
+        return parts
+    }
+
+    func trimmingBlanks(_ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, bytes[lower] == UInt8(ascii: " ") || bytes[lower] == UInt8(ascii: "\t") { lower += 1 }
+        while upper > lower, bytes[upper - 1] == UInt8(ascii: " ") || bytes[upper - 1] == UInt8(ascii: "\t") { upper -= 1 }
+        return lower..<upper
+    }
+
+    func string(_ range: Range<Int>, limit: Int = .max) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range.lowerBound..<(range.lowerBound + min(range.count, limit))]), as: UTF8.self)
+    }
+
+    func equals(_ range: Range<Int>, _ expected: StaticString) -> Bool {
+        guard range.count == expected.utf8CodeUnitCount else { return false }
+        return expected.withUTF8Buffer { expected in
+            for (offset, position) in range.enumerated() where bytes[position] != expected[offset] { return false }
+            return true
+        }
     }
 
     /// Compares with a lowercase ASCII name, ignoring the case of ASCII letters.
-    fileprivate func equalsIgnoringCase(_ lowercase: StaticString) -> Bool {
-        guard count == lowercase.utf8CodeUnitCount else { return false }
+    func equalsIgnoringCase(_ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
         return lowercase.withUTF8Buffer { expected in
-            zip(self, expected).allSatisfy { byte, want in
-                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == want
+            for (offset, position) in range.enumerated() {
+                let byte = bytes[position]
+                if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != expected[offset] { return false }
             }
+            return true
         }
     }
 }

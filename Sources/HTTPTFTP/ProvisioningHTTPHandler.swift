@@ -23,6 +23,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     private var remotePort: Int?
     /// Worked out when the connection opens: the neighbour table is asked once per connection.
     private var requester: Requester?
+    /// The snapshot the last request was answered from, kept while the catalog's generation stays the same.
+    private var published: PublishedSnapshot?
     private var needsFlush = false
     private var closing = false
     /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
@@ -95,7 +97,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             return
         }
         let path = request.path
-        let snapshot = catalog.snapshot
+        // Read through the shared reference rather than copied out: a copy retains every part of the snapshot.
+        let published = currentSnapshot()
         guard RequestPath.isAcceptable(path) else {
             logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remoteIP ?? "?")")
             policy.metrics.request(status: 400, vendor: nil)
@@ -112,15 +115,15 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             requester = policy.requester(remoteIP)
             self.requester = requester
         }
-        if let forwarded = request.forwardedFor, !snapshot.settings.trustedProxies.isEmpty, requester.isIn(snapshot.settings.trustedProxies) {
+        if let forwarded = request.forwardedFor, !published.snapshot.settings.trustedProxies.isEmpty, requester.isIn(published.snapshot.settings.trustedProxies) {
             // The proxy names the client; an address that does not parse leaves the proxy as the requester.
             if IPNetwork.isAddress(forwarded) { requester = policy.requester(forwarded) }
         }
         let proven = proof?.value
         requester.verifiedDeviceMAC = proven?.mac
-        guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
+        guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: published.snapshot) else {
             // Banned: no lookup, and no log line per request (the ban itself was logged once).
-            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
+            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
             return
         }
@@ -133,8 +136,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                         certificateSubject: proven?.mac == mac ? proven?.subject : nil
                     ))
             }
-            if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
-            policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: snapshot))
+            if published.snapshot.verbose { logger.info("served \(path) to \(client(request))") }
+            policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: published.snapshot))
             let buffer = file.body.withUnsafeBytes { body in
                 HTTPResponseWriter.encode(
                     .ok, contentType: file.contentType, body: body, includeBody: !isHead, keepAlive: request.keepAlive,
@@ -145,23 +148,30 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         case .stored(let stored):
             respond(stored, to: request, isHead: isHead, context: context)
         case .notFound(let reason):
-            if snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
+            if published.snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
                 logger.info("404 \(path) from \(client(request)): \(reason)")
             }
-            policy.metrics.request(status: 404, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
+            policy.metrics.request(status: 404, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
             send(.notFound, text: "not found\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .forbidden(let reason):
             logger.info("403 \(path) from \(client(request)): \(reason)")
-            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
+            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .unavailable(let reason, let retryAfter):
             logger.warning("503 \(path) from \(client(request)): \(reason)")
-            policy.metrics.request(status: 503, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
+            policy.metrics.request(status: 503, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
             send(
                 .serviceUnavailable, text: "configuration not available yet\n", includeBody: !isHead, keepAlive: request.keepAlive,
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context
             )
         }
+    }
+
+    private func currentSnapshot() -> PublishedSnapshot {
+        if let published, published.generation == catalog.generation { return published }
+        let fresh = catalog.published
+        published = fresh
+        return fresh
     }
 
     /// A file from disk: ETag, byte ranges, HEAD, streamed in pieces.
