@@ -97,8 +97,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             return
         }
         let path = request.path
-        // Read through the shared reference rather than copied out: a copy retains every part of the snapshot.
-        let published = currentSnapshot()
+        let snapshot = currentSnapshot().snapshot
         guard RequestPath.isAcceptable(path) else {
             logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remoteIP ?? "?")")
             policy.metrics.request(status: 400, vendor: nil)
@@ -115,15 +114,15 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             requester = policy.requester(remoteIP)
             self.requester = requester
         }
-        if let forwarded = request.forwardedFor, !published.snapshot.settings.trustedProxies.isEmpty, requester.isIn(published.snapshot.settings.trustedProxies) {
+        if let forwarded = request.forwardedFor, !snapshot.settings.trustedProxies.isEmpty, requester.isIn(snapshot.settings.trustedProxies) {
             // The proxy names the client; an address that does not parse leaves the proxy as the requester.
             if IPNetwork.isAddress(forwarded) { requester = policy.requester(forwarded) }
         }
         let proven = proof?.value
         requester.verifiedDeviceMAC = proven?.mac
-        guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: published.snapshot) else {
+        guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
             // Banned: no lookup, and no log line per request (the ban itself was logged once).
-            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
+            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
             return
         }
@@ -136,8 +135,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                         certificateSubject: proven?.mac == mac ? proven?.subject : nil
                     ))
             }
-            if published.snapshot.verbose { logger.info("served \(path) to \(client(request))") }
-            policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: published.snapshot))
+            if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
+            policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: snapshot))
             let buffer = file.body.withUnsafeBytes { body in
                 HTTPResponseWriter.encode(
                     .ok, contentType: file.contentType, body: body, includeBody: !isHead, keepAlive: request.keepAlive,
@@ -148,18 +147,18 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         case .stored(let stored):
             respond(stored, to: request, isHead: isHead, context: context)
         case .notFound(let reason):
-            if published.snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
+            if snapshot.verbose || ConfigRequest(fileName: path.dropFirst()) != nil {
                 logger.info("404 \(path) from \(client(request)): \(reason)")
             }
-            policy.metrics.request(status: 404, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
+            policy.metrics.request(status: 404, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.notFound, text: "not found\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .forbidden(let reason):
             logger.info("403 \(path) from \(client(request)): \(reason)")
-            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
+            policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: request.keepAlive, context: context)
         case .unavailable(let reason, let retryAfter):
             logger.warning("503 \(path) from \(client(request)): \(reason)")
-            policy.metrics.request(status: 503, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: published.snapshot))
+            policy.metrics.request(status: 503, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(
                 .serviceUnavailable, text: "configuration not available yet\n", includeBody: !isHead, keepAlive: request.keepAlive,
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context

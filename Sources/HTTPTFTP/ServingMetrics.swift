@@ -1,6 +1,6 @@
+import Atomics
 public import Metrics
 public import Provisioning
-import Synchronization
 
 /// What the phones' transports count for `/metrics`: HTTP(S) fetches by vendor and status,
 /// TFTP transfers by result, firmware bytes served, and the fetch guard's refusals.
@@ -135,9 +135,10 @@ enum GuardRefusal: String, CaseIterable, Sendable {
 }
 
 /// One counter made on first use. After that, reading it is one atomic load: no lock, so the
-/// event loops never wait on each other or on the metrics backend.
+/// event loops never wait on each other or on the metrics backend. (swift-atomics' lazy
+/// reference is inlinable, so the load is specialised here rather than a generic call per request.)
 final class CounterSlot: Sendable {
-    private let reference = AtomicLazyReference<Counter>()
+    private let reference = ManagedAtomicLazyReference<Counter>()
     private let label: String
     private let dimensions: [(String, String)]
     private let factory: any MetricsFactory
@@ -151,7 +152,7 @@ final class CounterSlot: Sendable {
     var counter: Counter {
         if let counter = reference.load() { return counter }
         // Two loops racing here both ask the backend, which hands both the same series; one wrapper is kept.
-        return reference.storeIfNil(Counter(label: label, dimensions: dimensions, factory: factory))
+        return reference.storeIfNilThenLoad(Counter(label: label, dimensions: dimensions, factory: factory))
     }
 }
 

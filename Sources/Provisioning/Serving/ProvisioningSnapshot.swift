@@ -11,10 +11,18 @@ public struct ProvisioningSnapshot: Sendable {
         case unavailable(String)
     }
 
-    struct DeviceEntry: Sendable {
-        var vendor: Vendor?
-        var model: String?
-        var state: DeviceState
+    /// A class, so that looking a phone up on the request path costs one reference count
+    /// rather than one per rendered file and context field.
+    final class DeviceEntry: Sendable {
+        let vendor: Vendor?
+        let model: String?
+        let state: DeviceState
+
+        init(vendor: Vendor?, model: String?, state: DeviceState) {
+            self.vendor = vendor
+            self.model = model
+            self.state = state
+        }
     }
 
     struct MappedTemplate: Sendable {
@@ -25,28 +33,99 @@ public struct ProvisioningSnapshot: Sendable {
         var shared: ServedFile?
     }
 
-    /// The store revision it was built from.
-    public let revision: Int64
-    /// The settings it was built with.
-    public let settings: PnPSettings
-    let devices: [MACAddress: DeviceEntry]
-    let devicesByIP: [String: MACAddress]
-    /// Each phone's private URL token (``DeviceToken``) to its MAC.
-    var tokens: [String: MACAddress] = [:] {
-        didSet { tokensByMAC = Dictionary(tokens.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first }) }
+    /// Every field lives in one shared object, so that copying a snapshot (each request
+    /// reads the current one) costs one reference count, not one per dictionary.
+    private final class Storage: @unchecked Sendable {
+        // Mutated only while the snapshot is being built, through the copy-on-write setters below.
+        let revision: Int64
+        let settings: PnPSettings
+        let devices: [MACAddress: DeviceEntry]
+        let devicesByIP: [String: MACAddress]
+        let mappings: [String: MappedTemplate]
+        let additionalParameters: AdditionalParameters
+        var tokens: [String: MACAddress] = [:]
+        var tokensByMAC: [MACAddress: String] = [:]
+        var firmware: [String: StoredFile] = [:]
+        var phonebooks: [String: ServedFile] = [:]
+        var phonebookEntries: [PhonebookEntry] = []
+
+        init(
+            revision: Int64, settings: PnPSettings, devices: [MACAddress: DeviceEntry], devicesByIP: [String: MACAddress],
+            mappings: [String: MappedTemplate], additionalParameters: AdditionalParameters
+        ) {
+            self.revision = revision
+            self.settings = settings
+            self.devices = devices
+            self.devicesByIP = devicesByIP
+            self.mappings = mappings
+            self.additionalParameters = additionalParameters
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(
+                revision: revision, settings: settings, devices: devices, devicesByIP: devicesByIP, mappings: mappings,
+                additionalParameters: additionalParameters)
+            copy.tokens = tokens
+            copy.tokensByMAC = tokensByMAC
+            copy.firmware = firmware
+            copy.phonebooks = phonebooks
+            copy.phonebookEntries = phonebookEntries
+            return copy
+        }
     }
-    var tokensByMAC: [MACAddress: String] = [:]
+
+    private var storage: Storage
+
+    init(
+        revision: Int64, settings: PnPSettings, devices: [MACAddress: DeviceEntry], devicesByIP: [String: MACAddress],
+        mappings: [String: MappedTemplate], additionalParameters: AdditionalParameters
+    ) {
+        storage = Storage(
+            revision: revision, settings: settings, devices: devices, devicesByIP: devicesByIP, mappings: mappings,
+            additionalParameters: additionalParameters)
+    }
+
+    private mutating func uniqueStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    /// The store revision it was built from.
+    public var revision: Int64 { storage.revision }
+    /// The settings it was built with.
+    public var settings: PnPSettings { storage.settings }
+    var devices: [MACAddress: DeviceEntry] { storage.devices }
+    var devicesByIP: [String: MACAddress] { storage.devicesByIP }
+    /// Each phone's private URL token (``DeviceToken``) to its MAC.
+    var tokens: [String: MACAddress] {
+        get { storage.tokens }
+        set {
+            let storage = uniqueStorage()
+            storage.tokens = newValue
+            storage.tokensByMAC = Dictionary(newValue.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+    var tokensByMAC: [MACAddress: String] { storage.tokensByMAC }
 
     /// The token of a phone's private URL, for handing it to the phone itself.
-    public func token(for mac: MACAddress) -> String? { tokensByMAC[mac] }
-    let mappings: [String: MappedTemplate]
-    let additionalParameters: AdditionalParameters
+    public func token(for mac: MACAddress) -> String? { storage.tokensByMAC[mac] }
+    var mappings: [String: MappedTemplate] { storage.mappings }
+    var additionalParameters: AdditionalParameters { storage.additionalParameters }
     /// Firmware files by their URL path (`/firmware/3/T46S.rom`, lowercased).
-    var firmware: [String: StoredFile] = [:]
+    var firmware: [String: StoredFile] {
+        get { storage.firmware }
+        set { uniqueStorage().firmware = newValue }
+    }
     /// Each vendor's phonebook document by its URL path.
-    var phonebooks: [String: ServedFile] = [:]
+    var phonebooks: [String: ServedFile] {
+        get { storage.phonebooks }
+        set { uniqueStorage().phonebooks = newValue }
+    }
     /// The merged directory the phonebook documents are made from, sorted.
-    public internal(set) var phonebookEntries: [PhonebookEntry] = []
+    public internal(set) var phonebookEntries: [PhonebookEntry] {
+        get { storage.phonebookEntries }
+        set { uniqueStorage().phonebookEntries = newValue }
+    }
 
     /// The vendor of a phone: the one recorded for it, else the one its MAC prefix names.
     public func vendor(of mac: MACAddress) -> Vendor? {
