@@ -6,20 +6,23 @@
 # steadier figure. Each is the median of ROUNDS rounds that alternate between the servers.
 # Targets: CPU per MB at most 1.0x tftpd-hpa's; throughput at least 1.0x.
 #
-# CPU time is utime+stime from /proc, read before and after each round. tftpd-hpa forks a
-# child per transfer; the parent reaps it, so the child's time is in the parent's cutime+cstime.
+# CPU time is perf's task-clock of the server's process over each round. `perf stat -p`
+# follows the processes a server forks after it attaches, which matters: tftpd-hpa serves
+# each transfer from a child of its own, and its parent does not wait for them, so /proc's
+# utime and cutime of the parent would show nothing.
 #
 # The file is served through a URI mapping to a template, inserted with sqlite3 because
 # templates an admin saves are capped at 256 KB. Firmware files take the same transfer path.
-# Needs curl, sqlite3, procps and tftpd-hpa (apt-get install curl sqlite3 procps tftpd-hpa). Loopback only.
+# Needs curl, sqlite3, perf and tftpd-hpa (apt-get install curl sqlite3 linux-perf tftpd-hpa), and
+# the right to attach perf to the servers (root, or kernel.perf_event_paranoid <= 1). Loopback only.
 # Environment: AUTOPROVISION_BIN (skip the build), ROUNDS (3), FETCHES per round and server (10), SIZE_MB (8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 FETCHES=${FETCHES:-10}
 SIZE_MB=${SIZE_MB:-8}
-for tool in curl sqlite3 python3 /usr/sbin/in.tftpd; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install curl sqlite3 python3 tftpd-hpa" >&2; exit 2; }
+for tool in curl sqlite3 python3 perf /usr/sbin/in.tftpd; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install curl sqlite3 python3 linux-perf tftpd-hpa" >&2; exit 2; }
 done
 if [[ -z ${AUTOPROVISION_BIN:-} ]]; then
     swift build -c release --product autoprovision >&2
@@ -55,21 +58,22 @@ hpa_pid=$!
 pids+=("$hpa_pid")
 for _ in $(seq 100); do grep -q "TFTP listening" "$tmp/daemon.log" && break; sleep 0.1; done
 
-clk_tck=$(getconf CLK_TCK)
-# CPU ticks of a process so far: its own (all threads) and its reaped children's.
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 + $14 + $15 }'; }
-
-# One round against one server: FETCHES transfers; leaves "seconds..." and the CPU ticks in files.
+# One round against one server: FETCHES transfers, timed one by one, under `perf stat`; leaves the
+# transfer times and the server's CPU milliseconds in files.
 round() { # name port pid round
-    local name=$1 port=$2 pid=$3 r=$4 before after
-    before=$(cpu_ticks "$pid")
+    local name=$1 port=$2 pid=$3 r=$4 perf_pid
+    perf stat -x, -e task-clock -p "$pid" -o "$tmp/$name-$r.perf" &
+    perf_pid=$!
+    sleep 0.2 # perf attaches before the first transfer
     for _ in $(seq "$FETCHES"); do
         curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o /dev/null -w '%{time_total}\n' >>"$tmp/$name-$r.times"
     done
-    # tftpd-hpa's last child is reaped by its parent a moment after curl has the last block.
-    sleep 0.3
-    after=$(cpu_ticks "$pid")
-    echo $((after - before)) >"$tmp/$name-$r.ticks"
+    # tftpd-hpa's last child sends its last packet a moment after curl has the last block.
+    sleep 0.2
+    kill -INT "$perf_pid"
+    wait "$perf_pid" || true
+    awk -F, '$3 ~ /^task-clock/ { print $1 }' "$tmp/$name-$r.perf" >"$tmp/$name-$r.ms"
+    [[ -s "$tmp/$name-$r.ms" ]] || { echo "perf measured nothing for $name; see $tmp/$name-$r.perf" >&2; cat "$tmp/$name-$r.perf" >&2; exit 1; }
 }
 
 for server in "autoprovision $ap_port" "tftpd-hpa $hpa_port"; do
@@ -91,9 +95,9 @@ done
 
 # Per round: MB/s over its transfers, CPU ms per MB; then medians over the rounds, the p99 of
 # every transfer time, and the ratios.
-python3 - "$tmp" "$size" "$FETCHES" "$ROUNDS" "$clk_tck" <<'PY'
+python3 - "$tmp" "$size" "$FETCHES" "$ROUNDS" <<'PY'
 import statistics, sys
-tmp, size, fetches, rounds, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+tmp, size, fetches, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 mb = size / 1e6
 result = {}
 print(f"file: {size} bytes, blksize 1468, {fetches} transfers per round and server, {rounds} rounds")
@@ -101,10 +105,10 @@ for name in ("autoprovision", "tftpd-hpa"):
     rates, costs, times = [], [], []
     for r in range(1, rounds + 1):
         ts = [float(t) for t in open(f"{tmp}/{name}-{r}.times").read().split()]
-        ticks = int(open(f"{tmp}/{name}-{r}.ticks").read())
+        cpu_ms = float(open(f"{tmp}/{name}-{r}.ms").read())
         times += ts
         rates.append(mb * len(ts) / sum(ts))
-        costs.append(ticks / hz * 1000 / (mb * len(ts)))
+        costs.append(cpu_ms / (mb * len(ts)))
     times.sort()
     p99 = times[min(len(times) - 1, int(0.99 * len(times)))] * 1000
     result[name] = (statistics.median(rates), statistics.median(costs), p99)

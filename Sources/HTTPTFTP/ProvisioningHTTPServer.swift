@@ -81,9 +81,6 @@ public struct ProvisioningHTTPServer: Service {
                         proof = try tls.addHandlers(to: channel, address: channel.remoteAddress?.ipAddress ?? "?")
                         guard proof != nil else { return }
                     }
-                    try sync.addHandler(
-                        ByteToMessageHandler(PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
-                    )
                     try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, policy: policy, proof: proof, logger: logger))
                 }
             }

@@ -1,6 +1,6 @@
 import Atomics
 public import Metrics
-public import Provisioning
+import Provisioning
 
 /// What the phones' transports count for `/metrics`: HTTP(S) fetches by vendor and status,
 /// TFTP transfers by result, firmware bytes served, and the fetch guard's refusals.
