@@ -34,6 +34,9 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
     private var streaming = false
     private var waiting: [PhoneHTTPRequest] = []
+    /// Whether any bytes arrived since the last idle check.
+    private var readSinceIdleCheck = false
+    private var idleCheck: Scheduled<Void>?
     private let decoder = NIOSingleStepByteToMessageProcessor(
         PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
 
@@ -52,7 +55,45 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         requester = policy.requester(remoteIP)
     }
 
+    /// A connection that sends nothing for this long (up to twice this long after its last request) is
+    /// closed, so idle or half-open sockets cannot pile up. A flag checked by one timer, rather than a clock
+    /// read per request and a handler of its own in the pipeline.
+    static let idleTimeout = TimeAmount.seconds(30)
+
+    func channelActive(context: ChannelHandlerContext) {
+        scheduleIdleCheck(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleTask(in: Self.idleTimeout) {
+            let (handler, context) = loopBound.value
+            // A firmware download to a slow phone reads nothing for minutes and is not idle.
+            if handler.readSinceIdleCheck || handler.streaming {
+                handler.readSinceIdleCheck = false
+                handler.scheduleIdleCheck(context: context)
+            } else {
+                handler.idleCheck = nil
+                handler.closing = true
+                context.close(promise: nil)
+            }
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readSinceIdleCheck = true
         guard !closing else { return }
         do {
             try decoder.process(buffer: unwrapInboundIn(data)) { request in
@@ -74,14 +115,6 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             context.flush()
         }
         context.fireChannelReadComplete()
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

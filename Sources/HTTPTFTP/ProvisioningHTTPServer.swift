@@ -73,9 +73,6 @@ public struct ProvisioningHTTPServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    // A connection that sends nothing for 30 s is closed, so idle or
-                    // half-open sockets cannot pile up.
-                    try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
                     var proof: DeviceProof?
                     if let tls {
                         proof = try tls.addHandlers(to: channel, address: channel.remoteAddress?.ipAddress ?? "?")

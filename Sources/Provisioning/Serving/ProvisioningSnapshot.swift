@@ -93,9 +93,12 @@ public struct ProvisioningSnapshot: Sendable {
     /// The store revision it was built from.
     public var revision: Int64 { storage.revision }
     /// The settings it was built with.
-    public var settings: PnPSettings { storage.settings }
-    var devices: [MACAddress: DeviceEntry] { storage.devices }
-    var devicesByIP: [String: MACAddress] { storage.devicesByIP }
+    public var settings: PnPSettings {
+        // Yielded, not returned: a returned copy would retain each of the settings' strings on every request.
+        _read { yield storage.settings }
+    }
+    var devices: [MACAddress: DeviceEntry] { _read { yield storage.devices } }
+    var devicesByIP: [String: MACAddress] { _read { yield storage.devicesByIP } }
     /// Each phone's private URL token (``DeviceToken``) to its MAC.
     var tokens: [String: MACAddress] {
         get { storage.tokens }
@@ -109,8 +112,8 @@ public struct ProvisioningSnapshot: Sendable {
 
     /// The token of a phone's private URL, for handing it to the phone itself.
     public func token(for mac: MACAddress) -> String? { storage.tokensByMAC[mac] }
-    var mappings: [String: MappedTemplate] { storage.mappings }
-    var additionalParameters: AdditionalParameters { storage.additionalParameters }
+    var mappings: [String: MappedTemplate] { _read { yield storage.mappings } }
+    var additionalParameters: AdditionalParameters { _read { yield storage.additionalParameters } }
     /// Firmware files by their URL path (`/firmware/3/T46S.rom`, lowercased).
     var firmware: [String: StoredFile] {
         get { storage.firmware }
