@@ -34,13 +34,21 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
     private var streaming = false
     private var waiting: [PhoneHTTPRequest] = []
+    /// A connection that sends nothing for this long (up to twice this long after its last request) is
+    /// closed, so idle or half-open sockets cannot pile up. A flag checked by one timer, rather than a clock
+    /// read per request and a handler of its own in the pipeline.
+    private let idleTimeout: TimeAmount
     /// Whether any bytes arrived since the last idle check.
     private var readSinceIdleCheck = false
     private var idleCheck: Scheduled<Void>?
     private let decoder = NIOSingleStepByteToMessageProcessor(
         PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
 
-    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, proof: DeviceProof? = nil, logger: Logger) {
+    init(
+        catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, proof: DeviceProof? = nil,
+        idleTimeout: TimeAmount = .seconds(30), logger: Logger
+    ) {
+        self.idleTimeout = idleTimeout
         self.catalog = catalog
         self.recorder = recorder
         self.policy = policy
@@ -53,15 +61,11 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         remoteIP = context.channel.remoteAddress?.ipAddress
         remotePort = context.channel.remoteAddress?.port
         requester = policy.requester(remoteIP)
+        if context.channel.isActive { scheduleIdleCheck(context: context) }
     }
 
-    /// A connection that sends nothing for this long (up to twice this long after its last request) is
-    /// closed, so idle or half-open sockets cannot pile up. A flag checked by one timer, rather than a clock
-    /// read per request and a handler of its own in the pipeline.
-    static let idleTimeout = TimeAmount.seconds(30)
-
     func channelActive(context: ChannelHandlerContext) {
-        scheduleIdleCheck(context: context)
+        if idleCheck == nil { scheduleIdleCheck(context: context) }
         context.fireChannelActive()
     }
 
@@ -78,7 +82,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
 
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleTask(in: Self.idleTimeout) {
+        idleCheck = context.eventLoop.scheduleTask(in: idleTimeout) {
             let (handler, context) = loopBound.value
             // A firmware download to a slow phone reads nothing for minutes and is not idle.
             if handler.readSinceIdleCheck || handler.streaming {

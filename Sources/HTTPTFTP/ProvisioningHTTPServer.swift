@@ -24,6 +24,7 @@ public struct ProvisioningHTTPServer: Service {
     let logger: Logger
     let group: (any EventLoopGroup)?
     let tls: ProvisioningTLS?
+    let idleTimeout: TimeAmount
     let onBound: @Sendable (SocketAddress) -> Void
 
     /// - Parameters:
@@ -35,6 +36,7 @@ public struct ProvisioningHTTPServer: Service {
     ///   - logger: Where refusals and errors are logged.
     ///   - group: The event loops to run on; the shared singleton group when nil.
     ///   - tls: Serve HTTPS with this certificate; plain HTTP when nil.
+    ///   - idleTimeout: A connection that sends nothing for this long (up to twice as long after a request) is closed.
     ///   - onBound: Called with the bound address once listening.
     public init(
         host: String,
@@ -45,6 +47,7 @@ public struct ProvisioningHTTPServer: Service {
         logger: Logger,
         group: (any EventLoopGroup)? = nil,
         tls: ProvisioningTLS? = nil,
+        idleTimeout: TimeAmount = .seconds(30),
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.host = host
@@ -55,6 +58,7 @@ public struct ProvisioningHTTPServer: Service {
         self.logger = logger
         self.group = group
         self.tls = tls
+        self.idleTimeout = idleTimeout
         self.onBound = onBound
     }
 
@@ -64,6 +68,7 @@ public struct ProvisioningHTTPServer: Service {
         let policy = policy
         let logger = logger
         let tls = tls
+        let idleTimeout = idleTimeout
         let name = tls == nil ? "HTTP" : "HTTPS"
         let bootstrap = ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
@@ -78,7 +83,9 @@ public struct ProvisioningHTTPServer: Service {
                         proof = try tls.addHandlers(to: channel, address: channel.remoteAddress?.ipAddress ?? "?")
                         guard proof != nil else { return }
                     }
-                    try sync.addHandler(ProvisioningHTTPHandler(catalog: catalog, recorder: recorder, policy: policy, proof: proof, logger: logger))
+                    try sync.addHandler(
+                        ProvisioningHTTPHandler(
+                            catalog: catalog, recorder: recorder, policy: policy, proof: proof, idleTimeout: idleTimeout, logger: logger))
                 }
             }
         let channel: any Channel

@@ -17,6 +17,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     /// When the last packets went out; the one timer checks against it instead of being rescheduled per block.
     private var lastSent = NIODeadline.now()
+    private var packetBuffer: ByteBuffer?
 
     init(transfer: TFTPTransfer, client: SocketAddress, logger: Logger, metrics: ServingMetrics? = nil, firmwareSize: Int? = nil) {
         self.transfer = transfer
@@ -101,8 +102,12 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     }
 
     private func send(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: 4 + transfer.blockSize)
+        // The last datagram has left by the time the next ACK comes in, so its buffer is ours alone
+        // again and clear() reuses it: no allocation per block.
+        var buffer = packetBuffer ?? context.channel.allocator.buffer(capacity: 4 + transfer.blockSize)
+        buffer.clear()
         packet.encode(into: &buffer)
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+        packetBuffer = buffer
     }
 }

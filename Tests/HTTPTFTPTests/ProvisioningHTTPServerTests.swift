@@ -11,7 +11,7 @@ import Testing
 /// The provisioning server on a real socket, fetched with the real curl client.
 @Suite struct ProvisioningHTTPServerTests {
     /// Runs a server on a free loopback port around `body`.
-    func withServer(_ store: ProvisioningStore, _ body: (String) async throws -> Void) async throws {
+    func withServer(_ store: ProvisioningStore, idleTimeout: TimeAmount = .seconds(30), _ body: (String) async throws -> Void) async throws {
         let logger = Logger(label: "test")
         let catalog = ProvisioningCatalog()
         let builder = SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store))
@@ -19,7 +19,9 @@ import Testing
         try await refresher.refresh()
         let recorder = FetchRecorder(store: store, logger: logger)
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = ProvisioningHTTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: recorder, logger: logger) { address in
+        let server = ProvisioningHTTPServer(
+            host: "127.0.0.1", port: 0, catalog: catalog, recorder: recorder, logger: logger, idleTimeout: idleTimeout
+        ) { address in
             continuation.yield(address.port ?? 0)
         }
         let group = ServiceGroup(services: [refresher, recorder, server], logger: logger)
@@ -175,6 +177,22 @@ import Testing
             }
             let status = try await Curl.fetch(base + "/001565aabbcc.cfg").status
             #expect(status == 200)
+        }
+    }
+
+    @Test func idleConnectionsAreClosed() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withServer(store, idleTimeout: .milliseconds(300)) { base in
+            let port = URL(string: base)!.port!
+            // RawSocket reads until the server closes, or gives up after 2 s.
+            let silent = ContinuousClock.now
+            #expect(try RawSocket.send("", host: "127.0.0.1", port: port) == "")
+            #expect(ContinuousClock.now - silent < .milliseconds(1500), "a connection that sends nothing is closed")
+            let served = ContinuousClock.now
+            let reply = try RawSocket.send("GET /001565aabbcc.cfg HTTP/1.1\r\nUser-Agent: Yealink\r\n\r\n", host: "127.0.0.1", port: port)
+            #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(ContinuousClock.now - served < .milliseconds(1500), "a kept-alive connection is closed once it goes quiet")
         }
     }
 
