@@ -64,7 +64,7 @@ extension AdminHandlers {
             let model = input.model.flatMap { $0.isEmpty ? nil : $0 }
             let ext = input.extension.flatMap { $0.isEmpty ? nil : $0 }
             if let ext { try await checkKnown(ext) }
-            try run {
+            _ = try run {
                 try store.addDevice(mac: mac, vendor: vendor, model: model, templateName: template, extensionNumber: ext, actor: "admin-api")
             }
             return try JSONResponse.make(try device(mac), status: .created)

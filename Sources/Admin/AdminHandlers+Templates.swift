@@ -13,7 +13,7 @@ extension AdminHandlers {
                 throw AdminError(.conflict, "a template named '\(input.name)' exists already", field: "name")
             }
             try checkTemplateSize(input.body)
-            try run(field: "body") {
+            _ = try run(field: "body") {
                 try store.saveTemplate(name: input.name, vendor: vendor, body: input.body, isVendorDefault: input.isVendorDefault ?? false)
             }
             guard let saved = try run({ try store.template(named: input.name.trimmingCharacters(in: .whitespaces)) }) else {

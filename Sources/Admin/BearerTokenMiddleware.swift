@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 
 /// Lets a request through only with `Authorization: Bearer <token>`.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import NIOCore
 
 /// JSON bodies in and out of the admin API, with errors that name the field at fault.

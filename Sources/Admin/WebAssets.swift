@@ -1,5 +1,5 @@
 public import Foundation
-public import Hummingbird
+import Hummingbird
 import NIOCore
 
 /// The admin page's files and the API's OpenAPI description, read once from the package's resources.

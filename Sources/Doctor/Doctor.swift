@@ -1,4 +1,4 @@
-public import AMI
+import AMI
 public import Logging
 
 /// Runs every check a phone depends on and returns one line each.

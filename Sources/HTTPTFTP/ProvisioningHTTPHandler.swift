@@ -191,11 +191,16 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             }
             if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
             policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: snapshot))
-            let buffer = file.body.withUnsafeBytes { body in
-                HTTPResponseWriter.encode(
-                    .ok, contentType: file.contentType, body: body, includeBody: !isHead, keepAlive: request.keepAlive,
-                    allocator: context.channel.allocator
-                )
+            let buffer: ByteBuffer
+            if request.keepAlive, !isHead {
+                buffer = EncodedResponse.keptAliveGet(of: file, allocator: context.channel.allocator)
+            } else {
+                buffer = file.body.withUnsafeBytes { body in
+                    HTTPResponseWriter.encode(
+                        .ok, contentType: file.contentType, body: body, includeBody: !isHead, keepAlive: request.keepAlive,
+                        allocator: context.channel.allocator
+                    )
+                }
             }
             write(buffer, keepAlive: request.keepAlive, context: context)
         case .stored(let stored):

@@ -106,13 +106,14 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let logger = logger
         let limits = limits
         let metrics = policy.metrics
+        let countedSize = firmwareSize
         let local = context.channel.localAddress
         // A new port per transfer: the server's transfer ID (RFC 1350 §4).
         DatagramBootstrap(group: context.eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        TFTPTransferHandler(transfer: transfer, client: client, logger: logger, metrics: metrics, firmwareSize: firmwareSize))
+                        TFTPTransferHandler(transfer: transfer, client: client, logger: logger, metrics: metrics, firmwareSize: countedSize))
                 }
             }
             .bind(

@@ -1,7 +1,7 @@
 import Foundation
-public import Metrics
+import Metrics
 public import Prometheus
-public import Provisioning
+import Provisioning
 import Synchronization
 
 /// What `GET /metrics` on the admin listener prints: the Prometheus registry every module records

@@ -4,6 +4,9 @@ import Synchronization
 /// The addresses refused for guessing: failures counted per address in a sliding window,
 /// and a ban once they reach the threshold. Shared by HTTP and TFTP; one lock, short holds.
 ///
+/// Every request asks ``isBanned(_:now:)``, and almost always nobody is banned: an atomic count
+/// of the entries holding a ban answers that case without the lock the event loops would share.
+///
 /// Bounded: at most ``capacity`` addresses are tracked; when full, the eighth that was
 /// active longest ago is dropped, so nothing grows with the number of attackers.
 public final class BanList: Sendable {
@@ -30,8 +33,30 @@ public final class BanList: Sendable {
         var lastActive: Date
     }
 
+    /// The entries and how many of them hold a ban (ended or not), kept together under the lock.
+    struct Entries {
+        private(set) var byAddress: [String: Entry] = [:]
+        private(set) var holdingBans = 0
+
+        subscript(address: String) -> Entry? {
+            get { byAddress[address] }
+            set {
+                holdingBans += (newValue?.bannedUntil == nil ? 0 : 1) - (byAddress[address]?.bannedUntil == nil ? 0 : 1)
+                byAddress[address] = newValue
+            }
+        }
+
+        var count: Int { byAddress.count }
+
+        mutating func removeValue(forKey address: String) {
+            self[address] = nil
+        }
+    }
+
     public let capacity: Int
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex(Entries())
+    /// ``Entries/holdingBans``, published after each change.
+    private let holdingBans = Atomic<Int>(0)
 
     public init(capacity: Int = 65_536) {
         self.capacity = capacity
@@ -39,7 +64,8 @@ public final class BanList: Sendable {
 
     /// Whether `address` is banned now. Loopback never is.
     public func isBanned(_ address: String, now: Date = Date()) -> Bool {
-        entries.withLock { entries in
+        guard holdingBans.load(ordering: .acquiring) > 0 else { return false }
+        return change { entries in
             guard let until = entries[address]?.bannedUntil else { return false }
             if until > now { return true }
             entries[address]?.bannedUntil = nil
@@ -47,11 +73,20 @@ public final class BanList: Sendable {
         }
     }
 
+    /// Runs `body` under the lock and publishes the count of bans it leaves.
+    private func change<Result>(_ body: (inout Entries) -> Result) -> Result {
+        entries.withLock { entries in
+            let result = body(&entries)
+            holdingBans.store(entries.holdingBans, ordering: .releasing)
+            return result
+        }
+    }
+
     /// Counts one failed lookup from `address`.
     /// - Returns: The ban, when this failure starts one.
     public func recordFailure(_ address: String, settings: PnPSettings, now: Date = Date()) -> Ban? {
         guard !IPNetwork.isLoopback(address) else { return nil }
-        return entries.withLock { entries in
+        return change { entries in
             if entries[address] == nil, entries.count >= capacity { Self.evict(&entries, keeping: capacity - capacity / 8) }
             var entry = entries[address] ?? Entry(lastActive: now)
             entry.lastActive = now
@@ -78,7 +113,7 @@ public final class BanList: Sendable {
 
     /// Lifts the ban of `address` and forgets its failures.
     public func lift(_ address: String) {
-        _ = entries.withLock { $0.removeValue(forKey: address) }
+        change { $0.removeValue(forKey: address) }
     }
 
     /// Lifts every ban the store no longer lists (an admin cleared it), and adopts the store's
@@ -87,8 +122,8 @@ public final class BanList: Sendable {
     ///   - stored: The store's running bans.
     ///   - syncedUpTo: Bans begun before this were written to the store already; later ones may not be yet.
     public func reconcile(stored: [String: Date], syncedUpTo: Date, now: Date = Date()) {
-        entries.withLock { entries in
-            for (address, entry) in entries where entry.bannedUntil.map({ $0 > now }) == true && stored[address] == nil {
+        change { entries in
+            for (address, entry) in entries.byAddress where entry.bannedUntil.map({ $0 > now }) == true && stored[address] == nil {
                 if let bannedAt = entry.bannedAt, bannedAt > syncedUpTo { continue }
                 entries.removeValue(forKey: address)
             }
@@ -101,15 +136,15 @@ public final class BanList: Sendable {
     /// The addresses banned now, with the end of each ban.
     public func current(now: Date = Date()) -> [String: Date] {
         entries.withLock { entries in
-            entries.compactMapValues { entry in entry.bannedUntil.flatMap { $0 > now ? $0 : nil } }
+            entries.byAddress.compactMapValues { entry in entry.bannedUntil.flatMap { $0 > now ? $0 : nil } }
         }
     }
 
     /// How many addresses are tracked.
     public var count: Int { entries.withLock { $0.count } }
 
-    private static func evict(_ entries: inout [String: Entry], keeping: Int) {
-        let byAge = entries.sorted { $0.value.lastActive < $1.value.lastActive }
+    private static func evict(_ entries: inout Entries, keeping: Int) {
+        let byAge = entries.byAddress.sorted { $0.value.lastActive < $1.value.lastActive }
         for (address, _) in byAge.prefix(entries.count - keeping) { entries.removeValue(forKey: address) }
     }
 }

@@ -31,7 +31,8 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         _ = bytes.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) }
-        return "\(String(cString: text))/\(prefix)"
+        let length = text.firstIndex(of: 0) ?? text.count
+        return "\(String(decoding: text[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))/\(prefix)"
     }
 
     /// Whether `ip` lies in the network; an IPv4-mapped IPv6 address counts as its IPv4 address.

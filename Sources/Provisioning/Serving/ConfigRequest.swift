@@ -25,6 +25,16 @@ public enum ConfigRequest: Hashable, Sendable {
         }
     }
 
+    /// Whether phones of `vendor` ask for this file name: ``vendors`` without building an array, for the request path.
+    public func isUsed(by vendor: Vendor) -> Bool {
+        switch self {
+        case .macConfig: vendor == .yealink || vendor == .fanvil
+        case .yealinkBoot, .yealinkCommon: vendor == .yealink
+        case .snomDevice, .snomGeneral: vendor == .snom
+        case .xmlConfig, .binaryConfig: vendor == .grandstream || vendor == .htek
+        }
+    }
+
     /// The phone the file belongs to, for MAC-specific names.
     public var mac: MACAddress? {
         switch self {

@@ -160,15 +160,17 @@ public struct ProvisioningSnapshot: Sendable {
     ///   - remoteIP: The requester's address, used to find the phone behind a URI mapping.
     public func answer(path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
         var name = path
-        while name.first == "/" { name.removeFirst() }
-        if name.hasPrefix("p/") {
+        while name.utf8.first == UInt8(ascii: "/") { name = name.dropFirst() }
+        // Compared byte by byte: every phone's request passes here, and a first byte rules out most prefixes.
+        switch name.utf8.first {
+        case UInt8(ascii: "p") where name.hasPrefix("p/"):
             return answerToken(name.dropFirst(2), userAgent: userAgent, remoteIP: remoteIP)
-        }
-        if name.hasPrefix("phonebook/") {
+        case UInt8(ascii: "p") where name.hasPrefix("phonebook/"):
             return phonebooks["/" + name.lowercased()].map { .file($0, mac: nil) } ?? .notFound("no phonebook at '/\(name)'")
-        }
-        if name.hasPrefix("firmware/") {
+        case UInt8(ascii: "f") where name.hasPrefix("firmware/"):
             return firmware["/" + name.lowercased()].map { .stored($0) } ?? .notFound("no firmware at '/\(name)'")
+        default:
+            break
         }
         if !mappings.isEmpty, let mapped = mappings[name.lowercased()] {
             return answerMapped(mapped, path: name, userAgent: userAgent, remoteIP: remoteIP)
@@ -225,7 +227,6 @@ public struct ProvisioningSnapshot: Sendable {
         guard let entry = devices[mac] else {
             return .notFound("unknown MAC \(mac) asked for '/\(name)'")
         }
-        let candidates = request.vendors
         let vendor: Vendor?
         if let known = entry.vendor ?? OUITable.vendor(for: mac) {
             vendor = known
@@ -235,9 +236,9 @@ public struct ProvisioningSnapshot: Sendable {
         guard let vendor else {
             return .notFound("cannot tell the vendor of \(mac) (no vendor recorded, unknown MAC prefix, no vendor in User-Agent)")
         }
-        guard candidates.contains(vendor) else {
+        guard request.isUsed(by: vendor) else {
             return .notFound(
-                "'/\(name)' is a \(candidates.map(\.displayName).joined(separator: "/")) file name but \(mac) is a \(vendor.displayName)")
+                "'/\(name)' is a \(request.vendors.map(\.displayName).joined(separator: "/")) file name but \(mac) is a \(vendor.displayName)")
         }
         switch entry.state {
         case .refused(let verdict):
