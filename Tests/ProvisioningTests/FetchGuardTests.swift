@@ -161,6 +161,29 @@ struct FixedNeighbours: NeighbourLookup {
         #expect(bans.isBanned("198.51.100.1", now: now), "made before a restart")
     }
 
+    /// `isBanned` skips its lock while no entry holds a ban, so the count behind that must follow every change.
+    @Test func everyWayABanStartsOrEndsIsSeen() {
+        let bans = BanList(capacity: 16)
+        let now = Date()
+        let ban = { (address: String, at: Date) in for _ in 0..<3 { _ = bans.recordFailure(address, settings: settings, now: at) } }
+        ban("192.0.2.1", now.addingTimeInterval(-200))
+        ban("192.0.2.2", now)
+        #expect(!bans.isBanned("192.0.2.1", now: now), "ended: the check clears it")
+        #expect(bans.isBanned("192.0.2.2", now: now), "another ban is still seen")
+        bans.lift("192.0.2.2")
+        #expect(!bans.isBanned("192.0.2.2", now: now))
+        ban("192.0.2.3", now)
+        #expect(bans.isBanned("192.0.2.3", now: now), "a ban after the count went back to zero")
+        // Crowding the table out evicts the banned entry, and a later ban is seen again.
+        for index in 0..<64 { _ = bans.recordFailure("10.0.0.\(index)", settings: settings, now: now.addingTimeInterval(1)) }
+        #expect(!bans.isBanned("192.0.2.3", now: now.addingTimeInterval(2)))
+        ban("192.0.2.4", now.addingTimeInterval(3))
+        #expect(bans.isBanned("192.0.2.4", now: now.addingTimeInterval(4)))
+        bans.reconcile(stored: ["198.51.100.1": now.addingTimeInterval(50)], syncedUpTo: now.addingTimeInterval(10), now: now.addingTimeInterval(5))
+        #expect(!bans.isBanned("192.0.2.4", now: now.addingTimeInterval(5)), "cleared in the store")
+        #expect(bans.isBanned("198.51.100.1", now: now.addingTimeInterval(5)), "adopted from the store")
+    }
+
     @Test func bansAreKeptInTheStoreAndClearedThere() throws {
         let (store, directory) = try Fixtures.store()
         defer { try? FileManager.default.removeItem(at: directory) }
