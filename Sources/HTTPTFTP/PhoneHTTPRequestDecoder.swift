@@ -119,7 +119,7 @@ struct PhoneHTTPRequestDecoder: NIOSingleStepByteToMessageDecoder {
             case UInt8(ascii: "c") where head.equalsIgnoringCase(name, "connection"):
                 var sawClose = false
                 var sawKeepAlive = false
-                for token in head.split(value, separator: UInt8(ascii: ",")) {
+                head.forEachPart(of: value, separatedBy: UInt8(ascii: ",")) { token in
                     let token = head.trimmingBlanks(token)
                     if head.equalsIgnoringCase(token, "close") { sawClose = true }
                     if head.equalsIgnoringCase(token, "keep-alive") { sawKeepAlive = true }
@@ -141,7 +141,7 @@ struct PhoneHTTPRequestDecoder: NIOSingleStepByteToMessageDecoder {
                 request.ifNoneMatch = head.string(value)
             case UInt8(ascii: "x") where head.equalsIgnoringCase(name, "x-forwarded-for"):
                 var last = value
-                for part in head.split(value, separator: UInt8(ascii: ",")) { last = part }
+                head.forEachPart(of: value, separatedBy: UInt8(ascii: ",")) { last = $0 }
                 last = head.trimmingBlanks(last)
                 request.forwardedFor = last.count <= 64 ? head.string(last) : nil
             case UInt8(ascii: "t") where head.equalsIgnoringCase(name, "transfer-encoding"):
@@ -194,16 +194,14 @@ private struct HeadBytes {
         return true
     }
 
-    /// The non-empty parts between separators, as `split(separator:)` gives them.
-    func split(_ range: Range<Int>, separator: UInt8) -> [Range<Int>] {
-        var parts: [Range<Int>] = []
+    /// Calls `body` with each non-empty part between separators, in order, as `split(separator:)` gives them.
+    func forEachPart(of range: Range<Int>, separatedBy separator: UInt8, _ body: (Range<Int>) -> Void) {
         var start = range.lowerBound
         while let separatorIndex = firstIndex(of: separator, in: start..<range.upperBound) {
-            if separatorIndex > start { parts.append(start..<separatorIndex) }
+            if separatorIndex > start { body(start..<separatorIndex) }
             start = separatorIndex + 1
         }
-        if range.upperBound > start { parts.append(start..<range.upperBound) }
-        return parts
+        if range.upperBound > start { body(start..<range.upperBound) }
     }
 
     func trimmingBlanks(_ range: Range<Int>) -> Range<Int> {

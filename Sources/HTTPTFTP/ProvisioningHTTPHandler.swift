@@ -69,12 +69,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        idleCheck?.cancel()
-        idleCheck = nil
-        context.fireChannelInactive()
-    }
-
+    /// Also runs when the channel closes, as NIO takes the pipeline down.
     func handlerRemoved(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil
