@@ -216,6 +216,7 @@ let package = Package(
                 "Provisioning",
                 "HTTPTFTP",
                 "TestHTTP",
+                "TestNetwork",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -4,6 +4,7 @@ import ScriptedAMIServer
 import Synchronization
 import TestCLI
 import TestHTTP
+import TestNetwork
 import Testing
 
 /// The CLI and the daemon against a scripted Asterisk manager interface.
@@ -55,7 +56,7 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         try await cli.run(["device", "add", "001565aabbcc", "--extension", "201"])
-        let port = 20000 + Int.random(in: 0..<20000)
+        let port = freePort(in: 10000..<32000)
         let serve = Process()
         serve.executableURL = CLI.executable
         serve.arguments = [

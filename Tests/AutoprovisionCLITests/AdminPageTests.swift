@@ -77,7 +77,7 @@ import Testing
             let attributes = try FileManager.default.attributesOfItem(atPath: tokenFile)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-            let httpPort = 20000 + Int.random(in: 0..<10000)
+            let httpPort = freePort(in: 10000..<21000, also: [10000])
             let adminPort = httpPort + 10000
             let serve = Process()
             serve.executableURL = CLI.executable

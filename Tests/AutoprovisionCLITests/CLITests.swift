@@ -2,6 +2,7 @@ import Foundation
 import Provisioning
 import TestCLI
 import TestHTTP
+import TestNetwork
 import Testing
 
 @Suite struct CLITests {
@@ -94,7 +95,7 @@ import Testing
         defer { cli.cleanUp() }
         try await cli.run(["account", "add", "204", "--password-env", "P"], environment: ["P": "first-password"])
         try await cli.run(["device", "add", "001565aabbcc", "--extension", "204"])
-        let port = 20000 + Int.random(in: 0..<20000)
+        let port = freePort(in: 10000..<32000)
         let serve = Process()
         serve.executableURL = CLI.executable
         serve.arguments = [
@@ -217,7 +218,7 @@ import Testing
     @Test func httpPortChangedWhileServingKeepsFilesOnTheBoundPort() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<20000)
+        let port = freePort(in: 10000..<32000)
         for (key, value) in [("http-port", String(port)), ("phonebook", "on"), ("pbx-host", "127.0.0.1")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }

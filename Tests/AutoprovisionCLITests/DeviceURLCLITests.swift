@@ -1,6 +1,7 @@
 import Foundation
 import TestCLI
 import TestHTTP
+import TestNetwork
 import Testing
 
 /// `device url`: a phone's private provisioning URL, served by a running daemon over HTTP and TFTP.
@@ -8,8 +9,8 @@ import Testing
     @Test func theTokenURLOpensItsPhonesFileAndARotatedOneIsDeadWithinASecond() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<10000)
-        let tftpPort = port + 10000
+        let port = freePort(in: 10000..<16000, udp: true, also: [6000])
+        let tftpPort = port + 6000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }
@@ -59,7 +60,7 @@ import Testing
     @Test func xForwardedForCountsOnlyFromATrustedProxy() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<10000)
+        let port = freePort(in: 10000..<32000)
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port))] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }

@@ -28,7 +28,7 @@ import Testing
         defer { Task { await server.stop() } }
         let cli = try CLI()
         defer { cli.cleanUp() }
-        try await cli.run(["settings", "set", "http-port", String(Int.random(in: 20000..<30000))])
+        try await cli.run(["settings", "set", "http-port", String(freePort(in: 10000..<32000))])
         let started = ContinuousClock.now
         let result = try await cli.run(["doctor", "--ami", "127.0.0.1:\(server.port)"], environment: ["AUTOPROVISION_AMI_SECRET": "amisecret"])
         #expect(ContinuousClock.now - started < .seconds(8))

@@ -48,9 +48,9 @@ import Testing
         defer { Task { await SIPPortLock.shared.release() } }
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<10000)
-        let tftpPort = port + 10000
-        let adminPort = port + 20000
+        let port = freePort(in: 10000..<16000, udp: true, also: [6000, 12000])
+        let tftpPort = port + 6000
+        let adminPort = port + 12000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on"), ("ban-threshold", "1000")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }

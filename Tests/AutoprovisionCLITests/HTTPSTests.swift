@@ -1,6 +1,7 @@
 import Foundation
 import TestCLI
 import TestHTTP
+import TestNetwork
 import Testing
 
 #if canImport(Glibc)
@@ -72,7 +73,7 @@ import Testing
     func generatedCertificateVersionsAndASwapWhileRunning() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<10000)
+        let port = freePort(in: 10000..<21000, also: [10000])
         let httpsPort = port + 10000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("https-port", String(httpsPort))] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
@@ -141,7 +142,7 @@ import Testing
         let cli = try CLI()
         defer { cli.cleanUp() }
         let dir = cli.directory
-        let port = 20000 + Int.random(in: 0..<10000)
+        let port = freePort(in: 10000..<21000, also: [10000])
         let httpsPort = port + 10000
         for (key, value) in [("pbx-host", address), ("http-port", String(port)), ("https-port", String(httpsPort)), ("fetch-guard", "strict")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
@@ -207,7 +208,7 @@ import Testing
     func stalledAndGarbageHandshakesAreClosedAndBounded() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<10000)
+        let port = freePort(in: 10000..<21000, also: [10000])
         let httpsPort = port + 10000
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("https-port", String(httpsPort))] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)

@@ -3,6 +3,7 @@ import ScriptedAGIClient
 import ScriptedAMIServer
 import TestCLI
 import TestHTTP
+import TestNetwork
 import Testing
 
 /// `GET /metrics` on the admin listener of the real daemon, after traffic the test makes and counts itself.
@@ -32,8 +33,8 @@ import Testing
         defer { Task { await ami.stop() } }
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<5000)
-        let (tftpPort, adminPort, agiPort) = (port + 10000, port + 20000, port + 25000)
+        let port = freePort(in: 10000..<14000, udp: true, also: [4000, 8000, 12000])
+        let (tftpPort, adminPort, agiPort) = (port + 4000, port + 8000, port + 12000)
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port)), ("tftp", "on")] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import TestCLI
 import TestHTTP
+import TestNetwork
 import Testing
 
 /// `device set` and `firmware set`: changes to what exists, through the real binary.
@@ -18,7 +19,7 @@ import Testing
     @Test func bothReachTheFilesARunningDaemonServes() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        let port = 20000 + Int.random(in: 0..<20000)
+        let port = freePort(in: 10000..<32000)
         for (key, value) in [("pbx-host", "127.0.0.1"), ("http-port", String(port))] {
             #expect(try await cli.run(["settings", "set", key, value]).status == 0)
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Provisioning
 import TestHTTP
+import TestNetwork
 import Testing
 
 @testable import HTTPTFTP
@@ -46,7 +47,7 @@ import Testing
             return
         }
         // No blocking reads here: the test runs on the shared cooperative pool.
-        let badPort = 30000 + Int.random(in: 0..<20000)
+        let badPort = freePort(in: 10000..<32000)
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         python.arguments = ["-c", Self.misbehavingServer, String(badPort)]

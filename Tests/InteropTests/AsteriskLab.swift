@@ -1,10 +1,6 @@
 import Foundation
 import TestNetwork
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A real Asterisk 22 of its own for one test, run by the `asterisk-lab` script that
 /// `ASTERISK_LAB` names (`.ci/run` sets it), with its state in a short directory under /tmp.
 struct AsteriskLab {
@@ -152,21 +148,3 @@ func step(_ text: String) {
     FileHandle.standardError.write(Data("interop: \(text)\n".utf8))
 }
 
-/// A port no socket holds now, below Linux's ephemeral range (32768-60999), where outgoing
-/// connections of the tests and of Asterisk would otherwise take it from under a daemon.
-func freePort(in range: Range<Int>, udp: Bool = false) -> Int {
-    for _ in 0..<200 {
-        let port = Int.random(in: range)
-        let descriptor = socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { continue }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if bound == 0 { return port }
-    }
-    return Int.random(in: range)
-}

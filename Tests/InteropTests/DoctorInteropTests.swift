@@ -1,5 +1,6 @@
 import Foundation
 import TestCLI
+import TestNetwork
 import Testing
 
 /// `autoprovision doctor` against a real Asterisk 22 set up as the README says (the daemon keeping
