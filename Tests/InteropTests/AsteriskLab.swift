@@ -147,4 +147,3 @@ func eventually(_ timeout: Duration, _ condition: () async throws -> Bool) async
 func step(_ text: String) {
     FileHandle.standardError.write(Data("interop: \(text)\n".utf8))
 }
-
