@@ -9,21 +9,33 @@
 # CPU time is perf's task-clock of the server's process over each round. `perf stat -p`
 # follows the processes a server forks after it attaches, which matters: tftpd-hpa serves
 # each transfer from a child of its own, and its parent does not wait for them, so /proc's
-# utime and cutime of the parent would show nothing.
+# utime and cutime of the parent would show nothing. The same perf run counts the server's
+# system calls, reported per 1468-byte block: a count, so the same on every machine.
+#
+# Both servers and curl run pinned to one CPU (PIN_CPU, default the last one). TFTP is
+# lock-step: each block waits for its ACK, so with client and server on different CPUs every
+# block costs two cross-CPU wake-ups, and on a virtual machine those cost more than the
+# server's own work and vary several-fold from round to round (20 to 150 ms/MB seen on a
+# 2-vCPU guest, against 7.5 to 8.5 pinned). Pinned, each wake-up is a switch on the same CPU,
+# the same for both servers, and the figure measures the servers. PIN_CPU=none turns it off.
 #
 # The file is served through a URI mapping to a template, inserted with sqlite3 because
 # templates an admin saves are capped at 256 KB. Firmware files take the same transfer path.
 # Needs curl, sqlite3, perf and tftpd-hpa (apt-get install curl sqlite3 linux-perf tftpd-hpa), and
 # the right to attach perf to the servers (root, or kernel.perf_event_paranoid <= 1). Loopback only.
-# Environment: AUTOPROVISION_BIN (skip the build), ROUNDS (3), FETCHES per round and server (10), SIZE_MB (8).
+# Environment: AUTOPROVISION_BIN (skip the build), ROUNDS (3), FETCHES per round and server (10), SIZE_MB (8),
+# PIN_CPU (a CPU number, or none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 FETCHES=${FETCHES:-10}
 SIZE_MB=${SIZE_MB:-8}
-for tool in curl sqlite3 python3 perf /usr/sbin/in.tftpd; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install curl sqlite3 python3 linux-perf tftpd-hpa" >&2; exit 2; }
+PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
+for tool in curl sqlite3 python3 perf taskset /usr/sbin/in.tftpd; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install curl sqlite3 python3 linux-perf tftpd-hpa util-linux" >&2; exit 2; }
 done
+pin=()
+[[ $PIN_CPU == none ]] || pin=(taskset -c "$PIN_CPU")
 if [[ -z ${AUTOPROVISION_BIN:-} ]]; then
     swift build -c release --product autoprovision >&2
     AUTOPROVISION_BIN="$(swift build -c release --show-bin-path)/autoprovision"
@@ -50,10 +62,10 @@ sqlite3 "$db" "INSERT INTO template (name, vendor, body, isVendorDefault, update
 
 ap_port=$((20000 + RANDOM % 10000))
 hpa_port=$((ap_port + 1))
-"$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --admin off --no-pnp --tftp "127.0.0.1:$ap_port" 2>"$tmp/daemon.log" &
+"${pin[@]}" "$AUTOPROVISION_BIN" serve --db "$db" --bind 127.0.0.1 --http-port 0 --agi off --admin off --no-pnp --tftp "127.0.0.1:$ap_port" 2>"$tmp/daemon.log" &
 ap_pid=$!
 pids+=("$ap_pid")
-/usr/sbin/in.tftpd --foreground --listen --address "127.0.0.1:$hpa_port" --user nobody --secure "$tmp/root" &
+"${pin[@]}" /usr/sbin/in.tftpd --foreground --listen --address "127.0.0.1:$hpa_port" --user nobody --secure "$tmp/root" &
 hpa_pid=$!
 pids+=("$hpa_pid")
 for _ in $(seq 100); do grep -q "TFTP listening" "$tmp/daemon.log" && break; sleep 0.1; done
@@ -62,17 +74,18 @@ for _ in $(seq 100); do grep -q "TFTP listening" "$tmp/daemon.log" && break; sle
 # transfer times and the server's CPU milliseconds in files.
 round() { # name port pid round
     local name=$1 port=$2 pid=$3 r=$4 perf_pid
-    perf stat -x, -e task-clock -p "$pid" -o "$tmp/$name-$r.perf" &
+    perf stat -x, -e task-clock,raw_syscalls:sys_enter -p "$pid" -o "$tmp/$name-$r.perf" &
     perf_pid=$!
     sleep 0.2 # perf attaches before the first transfer
     for _ in $(seq "$FETCHES"); do
-        curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o /dev/null -w '%{time_total}\n' >>"$tmp/$name-$r.times"
+        "${pin[@]}" curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o /dev/null -w '%{time_total}\n' >>"$tmp/$name-$r.times"
     done
     # tftpd-hpa's last child sends its last packet a moment after curl has the last block.
     sleep 0.2
     kill -INT "$perf_pid"
     wait "$perf_pid" || true
     awk -F, '$3 ~ /^task-clock/ { print $1 }' "$tmp/$name-$r.perf" >"$tmp/$name-$r.ms"
+    awk -F, '$3 ~ /sys_enter/ { print $1 }' "$tmp/$name-$r.perf" >"$tmp/$name-$r.calls"
     [[ -s "$tmp/$name-$r.ms" ]] || { echo "perf measured nothing for $name; see $tmp/$name-$r.perf" >&2; cat "$tmp/$name-$r.perf" >&2; exit 1; }
 }
 
@@ -95,29 +108,32 @@ done
 
 # Per round: MB/s over its transfers, CPU ms per MB; then medians over the rounds, the p99 of
 # every transfer time, and the ratios.
-python3 - "$tmp" "$size" "$FETCHES" "$ROUNDS" <<'PY'
-import statistics, sys
-tmp, size, fetches, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+python3 - "$tmp" "$size" "$FETCHES" "$ROUNDS" "$PIN_CPU" <<'PY'
+import math, statistics, sys
+tmp, size, fetches, rounds, pin = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 mb = size / 1e6
+blocks = math.ceil((size + 1) / 1468)  # the last block is short, or empty when the size is a multiple
 result = {}
-print(f"file: {size} bytes, blksize 1468, {fetches} transfers per round and server, {rounds} rounds")
+where = "all on CPU " + pin if pin != "none" else "unpinned"
+print(f"file: {size} bytes, blksize 1468, {fetches} transfers per round and server, {rounds} rounds, {where}")
 for name in ("autoprovision", "tftpd-hpa"):
-    rates, costs, times = [], [], []
+    rates, costs, calls, times = [], [], [], []
     for r in range(1, rounds + 1):
         ts = [float(t) for t in open(f"{tmp}/{name}-{r}.times").read().split()]
         cpu_ms = float(open(f"{tmp}/{name}-{r}.ms").read())
         times += ts
         rates.append(mb * len(ts) / sum(ts))
         costs.append(cpu_ms / (mb * len(ts)))
+        calls.append(float(open(f"{tmp}/{name}-{r}.calls").read()) / (blocks * len(ts)))
     times.sort()
     p99 = times[min(len(times) - 1, int(0.99 * len(times)))] * 1000
-    result[name] = (statistics.median(rates), statistics.median(costs), p99)
+    result[name] = (statistics.median(rates), statistics.median(costs), p99, statistics.median(calls))
     print(f"{name + ':':15} rounds " + ", ".join(f"{a:.1f} MB/s {c:.2f} ms/MB" for a, c in zip(rates, costs)))
 print()
 print(f"median of {rounds} rounds:")
-print(f"{'':15} {'MB/s':>8} {'p99 transfer ms':>16} {'CPU ms/MB':>10}")
-for name, (rate, cost, p99) in result.items():
-    print(f"{name:15} {rate:8.1f} {p99:16.1f} {cost:10.2f}")
+print(f"{'':15} {'MB/s':>8} {'p99 transfer ms':>16} {'CPU ms/MB':>10} {'syscalls/block':>15}")
+for name, (rate, cost, p99, call) in result.items():
+    print(f"{name:15} {rate:8.1f} {p99:16.1f} {cost:10.2f} {call:15.2f}")
 a, h = result["autoprovision"], result["tftpd-hpa"]
 print()
 print(f"autoprovision: throughput {a[0] / h[0]:.2f}x tftpd-hpa, CPU per MB {a[1] / h[1]:.2f}x tftpd-hpa")

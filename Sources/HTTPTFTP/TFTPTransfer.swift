@@ -31,6 +31,9 @@ struct TFTPTransfer {
     /// Blocks acknowledged so far (absolute, not wrapped).
     private var acknowledged = 0
     private var retries = 0
+    /// The last window's packets. Kept, and refilled in place: by the next ACK the handler has sent them and let go,
+    /// so the array's storage is this transfer's alone again and a block costs no allocation for it.
+    private var packets: [TFTPPacket] = []
 
     /// The number of DATA blocks, counting the empty final block of a file whose size is a multiple of the block size.
     var blockCount: Int { file.size / blockSize + 1 }
@@ -99,7 +102,7 @@ struct TFTPTransfer {
         let first = acknowledged + 1
         let last = min(acknowledged + windowSize, blockCount)
         guard first <= last else { return .send([]) }
-        var packets: [TFTPPacket] = []
+        packets.removeAll(keepingCapacity: true)
         for block in first...last {
             let start = (block - 1) * blockSize
             let length = max(0, min(blockSize, file.size - start))
