@@ -1,3 +1,4 @@
+import NIOCore
 public import Provisioning
 
 /// What HTTP and TFTP apply around the snapshot's answer: the ban list first, then the
@@ -27,16 +28,46 @@ public struct FetchPolicy: Sendable {
 
     /// The answer for one request, or nil when the requester is banned (it gets 403 without a lookup).
     func answer(path: Substring, userAgent: String?, requester: Requester, snapshot: ProvisioningSnapshot) -> ProvisioningAnswer? {
+        guard case .answer(let answer) = decide(path: path, userAgent: userAgent, requester: requester, snapshot: snapshot, mayAwaitNeighbour: false)
+        else { return nil }
+        return answer
+    }
+
+    /// What one request gets.
+    enum Decision {
+        /// The requester is banned: 403 without a lookup.
+        case banned
+        case answer(ProvisioningAnswer)
+        /// The guard would refuse the file only because the requester's address has no neighbour entry:
+        /// ask again after ``neighbourRecheckInterval``. Nothing is counted yet.
+        case awaitNeighbour
+    }
+
+    /// How long a transport waits before asking again about a requester the neighbour cache does not hold.
+    ///
+    /// The cache hears of a new entry through a netlink notification, a moment after the kernel made it; when
+    /// 2,000 phones come back at once that moment grows, and a phone's first fetch would be refused and counted
+    /// towards a ban while its entry is on the way.
+    static let neighbourRecheckInterval = TimeAmount.milliseconds(100)
+    /// How many times one connection (or one TFTP request) waits: a requester that is no neighbour is refused
+    /// at most this many intervals later.
+    static let neighbourRechecks = 3
+
+    /// Decides one request: the ban list, the snapshot's answer, the fetch guard.
+    /// - Parameter mayAwaitNeighbour: Whether the caller can hold the request and ask again, rather than refuse a
+    ///   requester for want of a neighbour entry.
+    func decide(path: Substring, userAgent: String?, requester: Requester, snapshot: ProvisioningSnapshot, mayAwaitNeighbour: Bool) -> Decision {
         if let address = requester.address, let bans, bans.bans.isBanned(address) {
             metrics.refusal(.banned)
-            return nil
+            return .banned
         }
         let outcome = FetchGuard.evaluate(
             path: path, answer: snapshot.answer(path: path, userAgent: userAgent, remoteIP: requester.address), requester: requester,
             settings: snapshot.settings
         )
+        if mayAwaitNeighbour, outcome.refusal == .notNeighbour { return .awaitNeighbour }
         if outcome.isFailure, let address = requester.address { bans?.recordFailure(address, settings: snapshot.settings) }
         if let refusal = outcome.refusal { metrics.refusal(GuardRefusal(refusal)) }
-        return outcome.answer
+        return .answer(outcome.answer)
     }
 }

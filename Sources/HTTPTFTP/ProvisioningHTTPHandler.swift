@@ -34,6 +34,9 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
     private var streaming = false
     private var waiting: [PhoneHTTPRequest] = []
+    /// A request held while the neighbour cache may still be hearing of the requester; later ones wait behind it.
+    private var neighbourRecheck: Scheduled<Void>?
+    private var neighbourRechecksLeft = FetchPolicy.neighbourRechecks
     /// A connection that sends nothing for this long (up to twice this long after its last request) is
     /// closed, so idle or half-open sockets cannot pile up. A flag checked by one timer, rather than a clock
     /// read per request and a handler of its own in the pipeline.
@@ -41,6 +44,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     /// Whether any bytes arrived since the last idle check.
     private var readSinceIdleCheck = false
     private var idleCheck: Scheduled<Void>?
+    /// The most requests held behind a download or a held request.
+    static let maximumWaiting = 64
     private let decoder = NIOSingleStepByteToMessageProcessor(
         PhoneHTTPRequestDecoder(), maximumBufferSize: PhoneHTTPRequestDecoder.maximumHeadSize * 2)
 
@@ -73,6 +78,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil
+        neighbourRecheck?.cancel()
+        neighbourRecheck = nil
     }
 
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
@@ -97,7 +104,15 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         do {
             try decoder.process(buffer: unwrapInboundIn(data)) { request in
                 guard !closing else { return }
-                if streaming {
+                if streaming || neighbourRecheck != nil {
+                    guard waiting.count < Self.maximumWaiting else {
+                        // A phone asks for a file or two at a time; a queue this long is a client that never reads.
+                        logger.notice(
+                            "more than \(Self.maximumWaiting) pipelined requests from \(remoteIP ?? "?") while one is held: connection closed")
+                        closing = true
+                        context.close(promise: nil)
+                        return
+                    }
                     waiting.append(request)
                 } else {
                     respond(to: request, context: context)
@@ -169,11 +184,20 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         }
         let proven = proof?.value
         requester.verifiedDeviceMAC = proven?.mac
-        guard let answer = policy.answer(path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot) else {
-            // Banned: no lookup, and no log line per request (the ban itself was logged once).
+        let answer: ProvisioningAnswer
+        switch policy.decide(
+            path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot, mayAwaitNeighbour: neighbourRechecksLeft > 0)
+        {
+        case .banned:
+            // No lookup, and no log line per request (the ban itself was logged once).
             policy.metrics.request(status: 403, vendor: ServingMetrics.vendor(path: path, mac: nil, snapshot: snapshot))
             send(.forbidden, text: "forbidden\n", includeBody: !isHead, keepAlive: false, context: context)
             return
+        case .awaitNeighbour:
+            awaitNeighbour(then: request, context: context)
+            return
+        case .answer(let decided):
+            answer = decided
         }
         switch answer {
         case .file(let file, let mac):
@@ -217,6 +241,31 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                 .serviceUnavailable, text: "configuration not available yet\n", includeBody: !isHead, keepAlive: request.keepAlive,
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context
             )
+        }
+    }
+
+    /// Holds `request` for one ``FetchPolicy/neighbourRecheckInterval`` and answers it then, with the
+    /// requester looked up again; requests pipelined behind it are answered after it, in order.
+    private func awaitNeighbour(then request: PhoneHTTPRequest, context: ChannelHandlerContext) {
+        neighbourRechecksLeft -= 1
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        neighbourRecheck = context.eventLoop.scheduleTask(in: FetchPolicy.neighbourRecheckInterval) {
+            let (handler, context) = loopBound.value
+            handler.neighbourRecheck = nil
+            guard !handler.closing, context.channel.isActive else { return }
+            handler.respond(to: request, context: context)
+            handler.answerWaiting(context: context)
+        }
+    }
+
+    /// Answers the requests that waited behind a download or a held request, until one holds the line again.
+    private func answerWaiting(context: ChannelHandlerContext) {
+        while !streaming, neighbourRecheck == nil, !closing, !waiting.isEmpty {
+            respond(to: waiting.removeFirst(), context: context)
+        }
+        if needsFlush {
+            needsFlush = false
+            context.flush()
         }
     }
 
@@ -276,13 +325,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
-            while !handler.streaming, !handler.closing, !handler.waiting.isEmpty {
-                handler.respond(to: handler.waiting.removeFirst(), context: context)
-            }
-            if handler.needsFlush {
-                handler.needsFlush = false
-                context.flush()
-            }
+            handler.answerWaiting(context: context)
         }
     }
 

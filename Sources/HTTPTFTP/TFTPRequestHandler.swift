@@ -49,7 +49,10 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         }
     }
 
-    private func start(filename: String, mode: String, options: [TFTPOption], client: SocketAddress, ip: String, context: ChannelHandlerContext) {
+    /// - Parameter attempt: How many times this request has waited for the requester's neighbour entry.
+    private func start(
+        filename: String, mode: String, options: [TFTPOption], client: SocketAddress, ip: String, attempt: Int = 0, context: ChannelHandlerContext
+    ) {
         let path = filename.hasPrefix("/") ? filename : "/" + filename
         guard RequestPath.isAcceptable(path[...]), !path.dropFirst().isEmpty else {
             logger.notice("TFTP: refused path \(String(reflecting: filename)) from \(ip)")
@@ -60,10 +63,26 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let snapshot = catalog.snapshot
         let body: TFTPBody
         var firmwareSize: Int?
-        guard let answer = policy.answer(path: path[...], userAgent: nil, requester: policy.requester(ip), snapshot: snapshot) else {
+        let answer: ProvisioningAnswer
+        switch policy.decide(
+            path: path[...], userAgent: nil, requester: policy.requester(ip), snapshot: snapshot,
+            mayAwaitNeighbour: attempt < FetchPolicy.neighbourRechecks)
+        {
+        case .banned:
             policy.metrics.transfer(.refused)
             reply(.error(code: .accessViolation, message: "Access violation"), to: client, context: context)
             return
+        case .awaitNeighbour:
+            // Well inside the client's own retransmission timeout (a second or more), so it does not ask twice.
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: FetchPolicy.neighbourRecheckInterval) {
+                let (handler, context) = loopBound.value
+                guard context.channel.isActive else { return }
+                handler.start(filename: filename, mode: mode, options: options, client: client, ip: ip, attempt: attempt + 1, context: context)
+            }
+            return
+        case .answer(let decided):
+            answer = decided
         }
         switch answer {
         case .file(let file, let mac):

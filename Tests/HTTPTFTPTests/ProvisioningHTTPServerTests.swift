@@ -11,7 +11,10 @@ import Testing
 /// The provisioning server on a real socket, fetched with the real curl client.
 @Suite struct ProvisioningHTTPServerTests {
     /// Runs a server on a free loopback port around `body`.
-    func withServer(_ store: ProvisioningStore, idleTimeout: TimeAmount = .seconds(30), _ body: (String) async throws -> Void) async throws {
+    func withServer(
+        _ store: ProvisioningStore, policy: FetchPolicy = FetchPolicy(), idleTimeout: TimeAmount = .seconds(30),
+        _ body: (String) async throws -> Void
+    ) async throws {
         let logger = Logger(label: "test")
         let catalog = ProvisioningCatalog()
         let builder = SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store))
@@ -20,7 +23,7 @@ import Testing
         let recorder = FetchRecorder(store: store, logger: logger)
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = ProvisioningHTTPServer(
-            host: "127.0.0.1", port: 0, catalog: catalog, recorder: recorder, logger: logger, idleTimeout: idleTimeout
+            host: "127.0.0.1", port: 0, catalog: catalog, recorder: recorder, policy: policy, logger: logger, idleTimeout: idleTimeout
         ) { address in
             continuation.yield(address.port ?? 0)
         }
@@ -164,6 +167,38 @@ import Testing
         #expect(device.device.lastConfigFetch != nil)
     }
 
+    /// A phone's first fetch can reach the server before the daemon's neighbour cache has heard of the phone's
+    /// just-made entry. The request is held and asked about again rather than refused; an address the table
+    /// never learns is refused once the waits are spent.
+    @Test func aFirstFetchWaitsForItsNeighbourEntry() async throws {
+        let (store, directory) = try seededStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The requester is named by a trusted proxy, so the test needs no second host: loopback is never guarded.
+        try store.set(.trustedProxies, to: "127.0.0.1/32")
+        let mac = try MACAddress(parsing: "001565aabbcc")
+        let neighbours = LateNeighbours(entries: ["192.0.2.77": mac, "192.0.2.79": mac], after: .milliseconds(150))
+        try await withServer(store, policy: FetchPolicy(neighbours: neighbours)) { base in
+            let phone = try await Curl.fetch(base + "/001565aabbcc.cfg", ["-H", "X-Forwarded-For: 192.0.2.77"])
+            #expect(phone.status == 200 && phone.body.contains("pw<&>204"), "\(phone)")
+            // A request pipelined behind a held one is answered after it, in order.
+            let client = try TCPClient(port: try #require(URL(string: base)?.port))
+            defer { client.close() }
+            try client.send(
+                "GET /001565aabbcc.cfg HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.79\r\n\r\n"
+                    + "GET /y000000000000.cfg HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.79\r\nConnection: close\r\n\r\n")
+            let answers = try await Curl.offPool { client.receiveAll(timeout: .seconds(5)) }
+            let heads = answers.ranges(of: "HTTP/1.1 ").map { String(answers[$0.upperBound...].prefix(3)) }
+            #expect(heads == ["200", "200"], "\(answers)")
+            let password = try #require(answers.range(of: "pw<&>204"), "\(answers)")
+            #expect(answers[password.upperBound...].contains("HTTP/1.1 200"), "the held request's answer came second")
+            let started = ContinuousClock.now
+            let stranger = try await Curl.fetch(base + "/001565aabbcc.cfg", ["-H", "X-Forwarded-For: 192.0.2.78"])
+            let waited = ContinuousClock.now - started
+            #expect(stranger.status == 403, "\(stranger)")
+            #expect(waited >= .milliseconds(300), "refused after \(waited), before its waits were spent")
+        }
+    }
+
     @Test func survivesGarbageOnTheSocket() async throws {
         let (store, directory) = try seededStore()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -222,5 +257,28 @@ import Testing
             // The config now points at it.
             #expect(try await Curl.fetch(base + "/001565aabbcc.cfg").body.contains("firmware.url = http://192.0.2.10:8480\(record.path)"))
         }
+    }
+}
+
+/// A neighbour table that learns each entry a moment after it is first asked about it, as the daemon's cache hears of a
+/// just-resolved phone after the phone's connection is open. A stand-in: the real kernel loses that race only under load.
+final class LateNeighbours: NeighbourLookup, Sendable {
+    let entries: [String: MACAddress]
+    let delay: Duration
+    private let firstAsked = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    init(entries: [String: MACAddress], after delay: Duration) {
+        self.entries = entries
+        self.delay = delay
+    }
+
+    func mac(for address: String) -> MACAddress? {
+        guard let mac = entries[address] else { return nil }
+        let now = ContinuousClock.now
+        let first = firstAsked.withLock { asked in
+            if asked[address] == nil { asked[address] = now }
+            return asked[address] ?? now
+        }
+        return now - first >= delay ? mac : nil
     }
 }

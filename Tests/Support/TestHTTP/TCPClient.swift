@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// A blocking TCP client on 127.0.0.1, for sending exactly the bytes a test wants (and hanging up early).
-public final class TCPClient {
+public final class TCPClient: Sendable {
     private let fd: Int32
 
     public init(port: Int) throws {
@@ -32,6 +32,22 @@ public final class TCPClient {
             guard sent > 0 else { throw POSIXError(.EPIPE) }
             offset += sent
         }
+    }
+
+    /// Reads until the peer closes or `timeout` passes, and returns what arrived.
+    public func receiveAll(timeout: Duration) -> String {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 50) >= 0 else { break }
+            guard descriptor.revents != 0 else { continue }
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            received += chunk[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 
     public func close() {
