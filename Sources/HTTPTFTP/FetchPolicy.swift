@@ -38,16 +38,16 @@ public struct FetchPolicy: Sendable {
         /// The requester is banned: 403 without a lookup.
         case banned
         case answer(ProvisioningAnswer)
-        /// The guard would refuse the file only because the requester's address has no neighbour entry:
-        /// ask again after ``neighbourRecheckInterval``. Nothing is counted yet.
+        /// The guard would refuse the file only because of what the neighbour cache holds for the requester's
+        /// address (nothing, or another phone's MAC): ask again after ``neighbourRecheckInterval``. Nothing is counted yet.
         case awaitNeighbour
     }
 
     /// How long a transport waits before asking again about a requester the neighbour cache does not hold.
     ///
-    /// The cache hears of a new entry through a netlink notification, a moment after the kernel made it; when
-    /// 2,000 phones come back at once that moment grows, and a phone's first fetch would be refused and counted
-    /// towards a ban while its entry is on the way.
+    /// The cache hears of a new or changed entry through a netlink notification, a moment after the kernel made
+    /// it; when 2,000 phones come back at once that moment grows, and a phone's first fetch (or the first fetch of
+    /// a phone given an address another phone had) would be refused and counted towards a ban while its entry is on the way.
     static let neighbourRecheckInterval = TimeAmount.milliseconds(100)
     /// How many times one connection (or one TFTP request) waits: a requester that is no neighbour is refused
     /// at most this many intervals later.
@@ -55,7 +55,7 @@ public struct FetchPolicy: Sendable {
 
     /// Decides one request: the ban list, the snapshot's answer, the fetch guard.
     /// - Parameter mayAwaitNeighbour: Whether the caller can hold the request and ask again, rather than refuse a
-    ///   requester for want of a neighbour entry.
+    ///   requester on what the neighbour cache holds now.
     func decide(path: Substring, userAgent: String?, requester: Requester, snapshot: ProvisioningSnapshot, mayAwaitNeighbour: Bool) -> Decision {
         if let address = requester.address, let bans, bans.bans.isBanned(address) {
             metrics.refusal(.banned)
@@ -65,7 +65,7 @@ public struct FetchPolicy: Sendable {
             path: path, answer: snapshot.answer(path: path, userAgent: userAgent, remoteIP: requester.address), requester: requester,
             settings: snapshot.settings
         )
-        if mayAwaitNeighbour, outcome.refusal == .notNeighbour { return .awaitNeighbour }
+        if mayAwaitNeighbour, outcome.refusal == .notNeighbour || outcome.refusal == .otherPhone { return .awaitNeighbour }
         if outcome.isFailure, let address = requester.address { bans?.recordFailure(address, settings: snapshot.settings) }
         if let refusal = outcome.refusal { metrics.refusal(GuardRefusal(refusal)) }
         return .answer(outcome.answer)

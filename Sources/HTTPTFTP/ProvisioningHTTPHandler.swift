@@ -34,7 +34,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     /// While a file streams from disk, later pipelined requests wait here, to be answered in order.
     private var streaming = false
     private var waiting: [PhoneHTTPRequest] = []
-    /// A request held while the neighbour cache may still be hearing of the requester; later ones wait behind it.
+    /// A request held while the neighbour cache may still be hearing of the requester's entry; later ones wait behind it.
     private var neighbourRecheck: Scheduled<Void>?
     private var neighbourRechecksLeft = FetchPolicy.neighbourRechecks
     /// A connection that sends nothing for this long (up to twice this long after its last request) is
@@ -253,6 +253,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             let (handler, context) = loopBound.value
             handler.neighbourRecheck = nil
             guard !handler.closing, context.channel.isActive else { return }
+            // Asked again whatever the cache said before: an entry that named another phone may have changed too.
+            handler.requester = handler.policy.requester(handler.remoteIP)
             handler.respond(to: request, context: context)
             handler.answerWaiting(context: context)
         }

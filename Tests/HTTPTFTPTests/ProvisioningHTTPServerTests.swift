@@ -168,18 +168,23 @@ import Testing
     }
 
     /// A phone's first fetch can reach the server before the daemon's neighbour cache has heard of the phone's
-    /// just-made entry. The request is held and asked about again rather than refused; an address the table
-    /// never learns is refused once the waits are spent.
+    /// just-made entry (or still name the phone that had the address before). The request is held and asked about
+    /// again rather than refused; an address the table never learns is refused once the waits are spent.
     @Test func aFirstFetchWaitsForItsNeighbourEntry() async throws {
         let (store, directory) = try seededStore()
         defer { try? FileManager.default.removeItem(at: directory) }
         // The requester is named by a trusted proxy, so the test needs no second host: loopback is never guarded.
         try store.set(.trustedProxies, to: "127.0.0.1/32")
         let mac = try MACAddress(parsing: "001565aabbcc")
-        let neighbours = LateNeighbours(entries: ["192.0.2.77": mac, "192.0.2.79": mac], after: .milliseconds(150))
+        let neighbours = LateNeighbours(
+            entries: ["192.0.2.77": mac, "192.0.2.79": mac, "192.0.2.80": mac], earlier: ["192.0.2.80": try MACAddress(parsing: "001565ddeeff")],
+            after: .milliseconds(150))
         try await withServer(store, policy: FetchPolicy(neighbours: neighbours)) { base in
             let phone = try await Curl.fetch(base + "/001565aabbcc.cfg", ["-H", "X-Forwarded-For: 192.0.2.77"])
             #expect(phone.status == 200 && phone.body.contains("pw<&>204"), "\(phone)")
+            // An address another phone had, now this phone's: the cache names the old phone for a moment.
+            let reused = try await Curl.fetch(base + "/001565aabbcc.cfg", ["-H", "X-Forwarded-For: 192.0.2.80"])
+            #expect(reused.status == 200 && reused.body.contains("pw<&>204"), "\(reused)")
             // A request pipelined behind a held one is answered after it, in order.
             let client = try TCPClient(port: try #require(URL(string: base)?.port))
             defer { client.close() }
@@ -264,11 +269,14 @@ import Testing
 /// just-resolved phone after the phone's connection is open. A stand-in: the real kernel loses that race only under load.
 final class LateNeighbours: NeighbourLookup, Sendable {
     let entries: [String: MACAddress]
+    /// What the table says before it learns the entry: nothing, or another phone.
+    let earlier: [String: MACAddress]
     let delay: Duration
     private let firstAsked = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    init(entries: [String: MACAddress], after delay: Duration) {
+    init(entries: [String: MACAddress], earlier: [String: MACAddress] = [:], after delay: Duration) {
         self.entries = entries
+        self.earlier = earlier
         self.delay = delay
     }
 
@@ -279,6 +287,6 @@ final class LateNeighbours: NeighbourLookup, Sendable {
             if asked[address] == nil { asked[address] = now }
             return asked[address] ?? now
         }
-        return now - first >= delay ? mac : nil
+        return now - first >= delay ? mac : earlier[address]
     }
 }
