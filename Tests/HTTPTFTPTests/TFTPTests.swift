@@ -222,7 +222,82 @@ import Testing
     }
 }
 
-/// A plain blocking UDP socket on 127.0.0.1 with a 2 s receive timeout.
+/// The fetch guard's wait for a late neighbour entry, over TFTP. Loopback is never guarded, so the client
+/// sends from this host's own non-loopback address, which the guard sees as a LAN requester.
+@Suite struct TFTPNeighbourWaitTests {
+    static let localAddress = nonLoopbackIPv4()
+
+    @Test(.enabled(if: localAddress != nil, "no non-loopback IPv4 address on this host to send from"))
+    func aReadRequestWaitsForTheRequestersNeighbourEntry() async throws {
+        let ip = try #require(Self.localAddress)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
+        for mac in ["001565aabbcc", "001565ddeeff"] {
+            try store.addDevice(mac: MACAddress(parsing: mac), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        }
+        let logger = Logger(label: "tftp-test")
+        let catalog = ProvisioningCatalog()
+        let refresher = CatalogRefresher(
+            catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
+            logger: logger)
+        try await refresher.refresh()
+        // The cache learns this host's address as the phone 150 ms after it is first asked.
+        let neighbours = LateNeighbours(entries: [ip: try MACAddress(parsing: "001565aabbcc")], after: .milliseconds(150))
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let tftp = TFTPServer(host: ip, port: 0, catalog: catalog, recorder: nil, policy: FetchPolicy(neighbours: neighbours), logger: logger) {
+            continuation.yield($0)
+        }
+        let group = ServiceGroup(services: [tftp], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            func firstReply(_ file: String) async throws -> (opcode: UInt16, waited: Duration) {
+                try await Curl.offPool {
+                    let socket = try UDPSocket()
+                    let started = ContinuousClock.now
+                    try socket.send([0, 1] + Array(file.utf8) + [0] + Array("octet".utf8) + [0], to: port, host: ip)
+                    let (reply, transferPort) = try socket.receive()
+                    let waited = ContinuousClock.now - started
+                    // Ends a transfer that started, so it does not retransmit after the test.
+                    if reply.first == 0, reply.dropFirst().first == 3 { try socket.send([0, 5, 0, 0, 0], to: transferPort, host: ip) }
+                    return (UInt16(reply[0]) << 8 | UInt16(reply[1]), waited)
+                }
+            }
+            let own = try await firstReply("001565aabbcc.cfg")
+            #expect(own.opcode == 3, "the phone's own file did not start (opcode \(own.opcode))")
+            #expect(own.waited >= .milliseconds(100), "answered after \(own.waited), before the entry could have arrived")
+            let other = try await firstReply("001565ddeeff.cfg")
+            #expect(other.opcode == 5, "another phone's file was not refused (opcode \(other.opcode))")
+            #expect(other.waited >= .milliseconds(300), "refused after \(other.waited), before its waits were spent")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// The first IPv4 address of an interface that is up and not loopback.
+    static func nonLoopbackIPv4() -> String? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        defer { freeifaddrs(list) }
+        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
+            let flags = Int32(entry.pointee.ifa_flags)
+            guard flags & Int32(IFF_UP) != 0, flags & Int32(IFF_LOOPBACK) == 0,
+                let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET)
+            else { continue }
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            var inet = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+            guard inet_ntop(AF_INET, &inet, &text, socklen_t(text.count)) != nil else { continue }
+            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return nil
+    }
+}
+
+/// A plain blocking UDP socket with a 2 s receive timeout.
 final class UDPSocket {
     let fd: Int32
 
@@ -234,11 +309,11 @@ final class UDPSocket {
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8], to port: Int) throws {
+    func send(_ bytes: [UInt8], to port: Int, host: String = "127.0.0.1") throws {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        inet_pton(AF_INET, host, &address.sin_addr)
         let sent = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
