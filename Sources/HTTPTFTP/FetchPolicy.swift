@@ -43,7 +43,8 @@ public struct FetchPolicy: Sendable {
         case awaitNeighbour
     }
 
-    /// How long a transport waits before asking again about a requester the neighbour cache does not hold.
+    /// How long a transport waits before asking again about a requester the neighbour cache does not hold,
+    /// or holds as another phone.
     ///
     /// The cache hears of a new or changed entry through a netlink notification, a moment after the kernel made
     /// it; when 2,000 phones come back at once that moment grows, and a phone's first fetch (or the first fetch of

@@ -158,11 +158,7 @@ import Testing
         try Data(image).write(to: imageFile)
         let firmware = try FirmwareRepository(store: store).add(imageFile, vendor: .yealink)
         let logger = Logger(label: "tftp-test")
-        let catalog = ProvisioningCatalog()
-        let refresher = CatalogRefresher(
-            catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
-            logger: logger)
-        try await refresher.refresh()
+        let catalog = try await refreshedCatalog(store, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let http = ProvisioningHTTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) {
             continuation.yield($0.port ?? 0)
@@ -239,11 +235,7 @@ import Testing
             try store.addDevice(mac: MACAddress(parsing: mac), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         }
         let logger = Logger(label: "tftp-test")
-        let catalog = ProvisioningCatalog()
-        let refresher = CatalogRefresher(
-            catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
-            logger: logger)
-        try await refresher.refresh()
+        let catalog = try await refreshedCatalog(store, logger: logger)
         // The cache learns this host's address as the phone 150 ms after it is first asked.
         let neighbours = LateNeighbours(entries: [ip: try MACAddress(parsing: "001565aabbcc")], after: .milliseconds(150))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -278,23 +270,21 @@ import Testing
         }
     }
 
-    /// The first IPv4 address of an interface that is up and not loopback.
+    /// The first IPv4 address of this host that is not loopback.
     static func nonLoopbackIPv4() -> String? {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return nil }
-        defer { freeifaddrs(list) }
-        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
-            let flags = Int32(entry.pointee.ifa_flags)
-            guard flags & Int32(IFF_UP) != 0, flags & Int32(IFF_LOOPBACK) == 0,
-                let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET)
-            else { continue }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            var inet = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-            guard inet_ntop(AF_INET, &inet, &text, socklen_t(text.count)) != nil else { continue }
-            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        return nil
+        let addresses = ((try? System.enumerateDevices()) ?? []).compactMap(\.address)
+        return addresses.first { $0.protocol == .inet && $0.ipAddress.map { !$0.hasPrefix("127.") } == true }?.ipAddress
     }
+}
+
+/// A catalog built once from `store`, as the daemon's refresher builds it.
+func refreshedCatalog(_ store: ProvisioningStore, logger: Logger) async throws -> ProvisioningCatalog {
+    let catalog = ProvisioningCatalog()
+    let refresher = CatalogRefresher(
+        catalog: catalog, builder: SnapshotBuilder(store: store, credentials: LocalAccountCredentialSource(store: store)), store: store,
+        logger: logger)
+    try await refresher.refresh()
+    return catalog
 }
 
 /// A plain blocking UDP socket with a 2 s receive timeout.
