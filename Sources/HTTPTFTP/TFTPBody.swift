@@ -8,7 +8,9 @@ import NIOCore
 /// by block from disk, so a transfer of an 80 MB image holds one window of blocks, not the image.
 struct TFTPBody: Sendable {
     private enum Storage: Sendable {
-        case memory(ByteBuffer)
+        case memory([UInt8])
+        /// The file as its DATA datagrams, headers included, one after another: each block is sent as a slice.
+        case datagrams(ByteBuffer, blockSize: Int)
         case file(TFTPFileReader)
     }
 
@@ -17,9 +19,9 @@ struct TFTPBody: Sendable {
     let size: Int
 
     /// A body in memory.
-    init(_ bytes: ByteBuffer) {
+    init(_ bytes: [UInt8]) {
         storage = .memory(bytes)
-        size = bytes.readableBytes
+        size = bytes.count
     }
 
     /// A file on disk, opened now (so a file removed later still finishes) and closed with the transfer.
@@ -29,14 +31,54 @@ struct TFTPBody: Sendable {
         self.size = size
     }
 
-    /// `length` bytes from `offset`; nil when the file cannot be read there.
-    func slice(at offset: Int, length: Int) -> ByteBuffer? {
+    private init(storage: Storage, size: Int) {
+        self.storage = storage
+        self.size = size
+    }
+
+    /// The number of DATA blocks, counting the empty final block of a file whose size is a multiple of the block size.
+    static func blockCount(size: Int, blockSize: Int) -> Int { size / blockSize + 1 }
+
+    /// This body ready to be sent in blocks of `blockSize`: a body in memory is laid out once as its DATA datagrams,
+    /// which costs the one copy a transfer makes of it, so no block is copied again on its way out.
+    func prepared(blockSize: Int) -> TFTPBody {
+        guard case .memory(let bytes) = storage else { return self }
+        let blocks = Self.blockCount(size: size, blockSize: blockSize)
+        var buffer = ByteBufferAllocator().buffer(capacity: size + 4 * blocks)
+        for block in 1...blocks {
+            let start = (block - 1) * blockSize
+            buffer.writeInteger(UInt16(3))
+            buffer.writeInteger(UInt16(truncatingIfNeeded: block))
+            buffer.writeBytes(bytes[start..<min(start + blockSize, bytes.count)])
+        }
+        return TFTPBody(storage: .datagrams(buffer, blockSize: blockSize), size: size)
+    }
+
+    /// Block `block` (from 1) as a DATA datagram in `datagram`, reusing its storage where it has to be written.
+    /// - Returns: false when the file cannot be read there.
+    func datagram(block: Int, blockSize: Int, into datagram: inout ByteBuffer) -> Bool {
+        let start = (block - 1) * blockSize
+        let length = max(0, min(blockSize, size - start))
+        if case .datagrams(let buffer, let laidOut) = storage, laidOut == blockSize {
+            // Every datagram before this one is 4 + blockSize bytes long.
+            guard let slice = buffer.getSlice(at: buffer.readerIndex + (block - 1) * (4 + blockSize), length: 4 + length) else { return false }
+            datagram = slice
+            return true
+        }
+        // Cleared rather than replaced: once the last datagram has left, its storage is ours alone again.
+        datagram.clear()
+        datagram.writeInteger(UInt16(3))
+        datagram.writeInteger(UInt16(truncatingIfNeeded: block))
         switch storage {
-        case .memory(let buffer):
-            // Slices share the buffer's storage: no copy until the packet is encoded.
-            return buffer.getSlice(at: buffer.readerIndex + offset, length: length)
+        case .memory(let bytes):
+            guard start + length <= bytes.count else { return false }
+            datagram.writeBytes(bytes[start..<start + length])
+            return true
+        case .datagrams:
+            // Laid out for another block size, which no transfer asks for.
+            return false
         case .file(let reader):
-            return reader.read(at: offset, length: length)
+            return reader.read(at: start, length: length, into: &datagram)
         }
     }
 }
@@ -54,12 +96,13 @@ final class TFTPFileReader: Sendable {
         close(descriptor)
     }
 
+    /// Appends `length` bytes from `offset` to `buffer`, read straight into it.
     /// Blocks are at most 16 KB and the file is usually in the page cache, so this is a short read.
-    func read(at offset: Int, length: Int) -> ByteBuffer? {
-        var buffer = ByteBufferAllocator().buffer(capacity: length)
+    func read(at offset: Int, length: Int, into buffer: inout ByteBuffer) -> Bool {
+        guard length > 0 else { return true }
         let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
             max(0, pread(descriptor, pointer.baseAddress, length, off_t(offset)))
         }
-        return count == length ? buffer : nil
+        return count == length
     }
 }

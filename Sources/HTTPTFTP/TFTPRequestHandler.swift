@@ -86,7 +86,7 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         }
         switch answer {
         case .file(let file, let mac):
-            body = TFTPBody(ByteBuffer(bytes: mode == "netascii" ? TFTPTransfer.netascii(file.body) : file.body))
+            body = TFTPBody(mode == "netascii" ? TFTPTransfer.netascii(file.body) : file.body)
             if let mac { recorder?.record(FetchEvent(mac: mac, at: Date(), ip: ip, port: client.port)) }
             if snapshot.verbose { logger.info("TFTP: serving \(path) to \(ip)") }
         case .stored(let stored):
@@ -127,27 +127,20 @@ final class TFTPRequestHandler: ChannelInboundHandler {
         let metrics = policy.metrics
         let countedSize = firmwareSize
         let local = context.channel.localAddress
-        // A new port per transfer: the server's transfer ID (RFC 1350 §4).
-        DatagramBootstrap(group: context.eventLoop)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        TFTPTransferHandler(transfer: transfer, client: client, logger: logger, metrics: metrics, firmwareSize: countedSize))
-                }
+        let host = local?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 } ?? (client.protocol == .inet6 ? "::" : "0.0.0.0")
+        TFTPTransferSocket.open(host: host, client: client, eventLoop: context.eventLoop) {
+            TFTPTransferHandler(transfer: transfer, client: client, logger: logger, metrics: metrics, firmwareSize: countedSize)
+        }
+        .whenComplete { result in
+            switch result {
+            case .success(let channel):
+                channel.closeFuture.whenComplete { _ in limits.end(ip) }
+            case .failure(let error):
+                limits.end(ip)
+                metrics.transfer(.failed)
+                logger.warning("TFTP: cannot open a transfer socket: \(error)")
             }
-            .bind(
-                host: local?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 } ?? (client.protocol == .inet6 ? "::" : "0.0.0.0"), port: 0
-            )
-            .whenComplete { result in
-                switch result {
-                case .success(let channel):
-                    channel.closeFuture.whenComplete { _ in limits.end(ip) }
-                case .failure(let error):
-                    limits.end(ip)
-                    metrics.transfer(.failed)
-                    logger.warning("TFTP: cannot open a transfer socket: \(error)")
-                }
-            }
+        }
     }
 
     private func reply(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {

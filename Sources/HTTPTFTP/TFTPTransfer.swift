@@ -1,6 +1,6 @@
 import NIOCore
 
-/// One read transfer as a state machine: bytes and acknowledgements in, packets to send out.
+/// One read transfer as a state machine: bytes and acknowledgements in, datagrams to send out.
 ///
 /// No sockets and no clocks here: the handler feeds it ACKs and timeouts and
 /// sends what it returns. Block numbers roll over past 65535 (files over 32 MB
@@ -8,7 +8,8 @@ import NIOCore
 /// answered, so the transfer never doubles its traffic.
 struct TFTPTransfer {
     enum Action: Equatable {
-        case send([TFTPPacket])
+        /// Encoded packets, in order.
+        case send([ByteBuffer])
         case finished
         case failed(String)
         case none
@@ -31,19 +32,19 @@ struct TFTPTransfer {
     /// Blocks acknowledged so far (absolute, not wrapped).
     private var acknowledged = 0
     private var retries = 0
-    /// The last window's packets. Kept, and refilled in place: by the next ACK the handler has sent them and let go,
-    /// so the array's storage is this transfer's alone again and a block costs no allocation for it.
-    private var packets: [TFTPPacket] = []
+    /// The last window's datagrams. Kept, and refilled in place: by the next ACK the handler has sent them and let go,
+    /// so the array and the buffers are this transfer's alone again and a block costs no allocation.
+    private var packets: [ByteBuffer] = []
 
     /// The number of DATA blocks, counting the empty final block of a file whose size is a multiple of the block size.
-    var blockCount: Int { file.size / blockSize + 1 }
+    var blockCount: Int { TFTPBody.blockCount(size: file.size, blockSize: blockSize) }
 
     init(
         file: TFTPBody, blockSize: Int = 512, windowSize: Int = 1, options: [TFTPOption] = [], timeout: Duration = .seconds(1),
         maximumRetries: Int = 5
     ) {
         self.ackTimeout = timeout
-        self.file = file
+        self.file = file.prepared(blockSize: blockSize)
         self.blockSize = blockSize
         self.windowSize = windowSize
         self.options = options
@@ -53,7 +54,10 @@ struct TFTPTransfer {
 
     mutating func start() -> Action {
         switch state {
-        case .awaitingOptionAck: return .send([.optionAcknowledgement(options)])
+        case .awaitingOptionAck:
+            var datagram = ByteBuffer()
+            TFTPPacket.optionAcknowledgement(options).encode(into: &datagram)
+            return .send([datagram])
         case .sending: return window()
         case .done: return .none
         }
@@ -102,15 +106,16 @@ struct TFTPTransfer {
         let first = acknowledged + 1
         let last = min(acknowledged + windowSize, blockCount)
         guard first <= last else { return .send([]) }
-        packets.removeAll(keepingCapacity: true)
-        for block in first...last {
-            let start = (block - 1) * blockSize
-            let length = max(0, min(blockSize, file.size - start))
-            guard let payload = file.slice(at: start, length: length) else {
+        let count = last - first + 1
+        if packets.count > count { packets.removeLast(packets.count - count) }
+        for (slot, block) in zip(0..., first...last) {
+            var datagram = ByteBuffer()
+            if slot < packets.count { swap(&datagram, &packets[slot]) }
+            guard file.datagram(block: block, blockSize: blockSize, into: &datagram) else {
                 state = .done
                 return .failed("cannot read block \(block) of the file")
             }
-            packets.append(.data(block: UInt16(truncatingIfNeeded: block), payload: payload))
+            if slot < packets.count { packets[slot] = datagram } else { packets.append(datagram) }
         }
         return .send(packets)
     }

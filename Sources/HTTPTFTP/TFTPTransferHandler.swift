@@ -1,10 +1,10 @@
 import Logging
 import NIOCore
 
-/// Runs one transfer on its own UDP port (the server's transfer ID), talking only to the client's port.
+/// Runs one transfer on its own UDP port (the server's transfer ID), on a socket connected to the client's port.
 final class TFTPTransferHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = ByteBuffer
 
     private var transfer: TFTPTransfer
     private let client: SocketAddress
@@ -17,7 +17,6 @@ final class TFTPTransferHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     /// When the last packets went out; the one timer checks against it instead of being rescheduled per block.
     private var lastSent = NIODeadline.now()
-    private var packetBuffer: ByteBuffer?
 
     init(transfer: TFTPTransfer, client: SocketAddress, logger: Logger, metrics: ServingMetrics? = nil, firmwareSize: Int? = nil) {
         self.transfer = transfer
@@ -27,18 +26,13 @@ final class TFTPTransferHandler: ChannelInboundHandler {
         self.firmwareSize = firmwareSize
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    /// Added once the socket is connected, so the transfer starts here rather than on `channelActive`.
+    func handlerAdded(context: ChannelHandlerContext) {
         perform(transfer.start(), context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        guard envelope.remoteAddress == client else {
-            // RFC 1350 §4: a stray source gets ERROR 5; the transfer goes on.
-            send(.error(code: .unknownTransferID, message: "Unknown transfer ID"), to: envelope.remoteAddress, context: context)
-            context.flush()
-            return
-        }
         switch try? TFTPPacket(parsing: envelope.data) {
         case .acknowledgement(let block):
             perform(transfer.receiveAcknowledgement(block), context: context)
@@ -67,7 +61,7 @@ final class TFTPTransferHandler: ChannelInboundHandler {
         case .none:
             return
         case .send(let packets):
-            for packet in packets { send(packet, to: client, context: context) }
+            for datagram in packets { context.write(wrapOutboundOut(datagram), promise: nil) }
             context.flush()
             lastSent = .now()
             if timer == nil { armTimer(context: context, at: lastSent + TimeAmount(transfer.ackTimeout)) }
@@ -99,15 +93,5 @@ final class TFTPTransferHandler: ChannelInboundHandler {
                 handler.perform(handler.transfer.timeout(), context: context)
             }
         }
-    }
-
-    private func send(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
-        // The last datagram has left by the time the next ACK comes in, so its buffer is ours alone
-        // again and clear() reuses it: no allocation per block.
-        var buffer = packetBuffer ?? context.channel.allocator.buffer(capacity: 4 + transfer.blockSize)
-        buffer.clear()
-        packet.encode(into: &buffer)
-        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
-        packetBuffer = buffer
     }
 }

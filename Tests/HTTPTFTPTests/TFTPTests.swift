@@ -81,28 +81,28 @@ import Testing
 @Suite struct TFTPTransferTests {
     @Test func optionsAreAcknowledgedOnlyWhenAskedAndSane() {
         let transfer = TFTPTransfer(
-            file: TFTPBody(ByteBuffer(bytes: Array(repeating: 1, count: 3000))),
+            file: TFTPBody(Array(repeating: 1, count: 3000)),
             requested: [
                 TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "0"), TFTPOption(name: "bogus", value: "1"),
                 TFTPOption(name: "timeout", value: "999"),
             ])
         #expect(transfer.options == [TFTPOption(name: "blksize", value: "1468"), TFTPOption(name: "tsize", value: "3000")])
         #expect(transfer.blockSize == 1468)
-        #expect(TFTPTransfer(file: TFTPBody(ByteBuffer()), requested: []).options.isEmpty)
+        #expect(TFTPTransfer(file: TFTPBody([]), requested: []).options.isEmpty)
     }
 
     @Test func exactMultipleEndsWithAnEmptyBlockAndDuplicatesAreIgnored() {
-        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 7, count: 1024))))
-        #expect(transfer.start() == .send([.data(block: 1, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512)))]))
-        #expect(transfer.receiveAcknowledgement(1) == .send([.data(block: 2, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512)))]))
+        var transfer = TFTPTransfer(file: TFTPBody(Array(repeating: 7, count: 1024)))
+        #expect(transfer.start() == .send([encoded(.data(block: 1, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512))))]))
+        #expect(transfer.receiveAcknowledgement(1) == .send([encoded(.data(block: 2, payload: ByteBuffer(bytes: Array(repeating: 7, count: 512))))]))
         #expect(transfer.receiveAcknowledgement(1) == .none)
-        #expect(transfer.receiveAcknowledgement(2) == .send([.data(block: 3, payload: ByteBuffer())]))
+        #expect(transfer.receiveAcknowledgement(2) == .send([encoded(.data(block: 3, payload: ByteBuffer()))]))
         #expect(transfer.receiveAcknowledgement(3) == .finished)
     }
 
     @Test func blockNumbersRollOverPast65535() {
         // 70,000 blocks of 8 bytes: the block number wraps to 0 and goes on.
-        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 0, count: 8 * 70_000 - 1))), blockSize: 8)
+        var transfer = TFTPTransfer(file: TFTPBody(Array(repeating: 0, count: 8 * 70_000 - 1)), blockSize: 8)
         _ = transfer.start()
         var acknowledged = 0
         var last = TFTPTransfer.Action.none
@@ -116,8 +116,8 @@ import Testing
 
     @Test func retransmitsThenGivesUp() {
         var transfer = TFTPTransfer(
-            file: TFTPBody(ByteBuffer(bytes: [1, 2, 3])), options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
-        let oack = TFTPTransfer.Action.send([.optionAcknowledgement([TFTPOption(name: "tsize", value: "3")])])
+            file: TFTPBody([1, 2, 3]), options: [TFTPOption(name: "tsize", value: "3")], maximumRetries: 2)
+        let oack = TFTPTransfer.Action.send([encoded(.optionAcknowledgement([TFTPOption(name: "tsize", value: "3")]))])
         #expect(transfer.start() == oack)
         #expect(transfer.timeout() == oack)
         #expect(transfer.timeout() == oack)
@@ -128,14 +128,44 @@ import Testing
     }
 
     @Test func windowsSendSeveralBlocks() {
-        var transfer = TFTPTransfer(file: TFTPBody(ByteBuffer(bytes: Array(repeating: 1, count: 20))), blockSize: 8, windowSize: 4)
+        var transfer = TFTPTransfer(file: TFTPBody(Array(repeating: 1, count: 20)), blockSize: 8, windowSize: 4)
         guard case .send(let packets) = transfer.start() else { return }
         #expect(packets.count == 3)
+        #expect(packets.last == encoded(.data(block: 3, payload: ByteBuffer(bytes: [1, 1, 1, 1]))))
         #expect(transfer.receiveAcknowledgement(3) == .finished)
+    }
+
+    /// A body in memory is sent from its laid-out datagrams and a file from disk is read into each one; both must put
+    /// the same bytes on the wire as encoding every DATA packet, at every block size, on the last block too.
+    @Test func memoryAndFileBodiesSendTheEncodedBlocks() throws {
+        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-body-\(UUID().uuidString)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for blockSize in [8, 512, 1000, 1468, 5000, 8192] {
+            let file = try #require(TFTPBody(path: path, size: bytes.count))
+            for body in [TFTPBody(bytes), file] {
+                var transfer = TFTPTransfer(file: body, blockSize: blockSize)
+                var action = transfer.start()
+                for block in 1...(bytes.count / blockSize + 1) {
+                    let start = (block - 1) * blockSize
+                    let payload = ByteBuffer(bytes: bytes[start..<min(start + blockSize, bytes.count)])
+                    #expect(action == .send([encoded(.data(block: UInt16(block), payload: payload))]), "block \(block) of \(blockSize)")
+                    action = transfer.receiveAcknowledgement(UInt16(block))
+                }
+                #expect(action == .finished)
+            }
+        }
     }
 
     @Test func netasciiLineEnds() {
         #expect(TFTPTransfer.netascii(Array("a\nb\rc".utf8)) == [97, 13, 10, 98, 13, 0, 99])
+    }
+
+    private func encoded(_ packet: TFTPPacket) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        packet.encode(into: &buffer)
+        return buffer
     }
 }
 
