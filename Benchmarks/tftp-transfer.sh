@@ -9,8 +9,10 @@
 # CPU time is perf's task-clock of the server's process over each round. `perf stat -p`
 # follows the processes a server forks after it attaches, which matters: tftpd-hpa serves
 # each transfer from a child of its own, and its parent does not wait for them, so /proc's
-# utime and cutime of the parent would show nothing. The same perf run counts the server's
-# system calls, reported per 1468-byte block: a count, so the same on every machine.
+# utime and cutime of the parent would show nothing. The server's system calls are counted
+# too, reported per 1468-byte block (a count, so the same on every machine), but in a transfer
+# of their own before the rounds: a tracepoint on every system call costs the server time, more
+# for the server that makes more calls, so it is never on while CPU time is measured.
 #
 # Both servers and curl run pinned to one CPU (PIN_CPU, default the last one). TFTP is
 # lock-step: each block waits for its ACK, so with client and server on different CPUs every
@@ -70,11 +72,24 @@ hpa_pid=$!
 pids+=("$hpa_pid")
 for _ in $(seq 100); do grep -q "TFTP listening" "$tmp/daemon.log" && break; sleep 0.1; done
 
+# The server's system calls over one transfer, counted apart from the timed rounds.
+count_calls() { # name port pid
+    local name=$1 port=$2 pid=$3 perf_pid
+    perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -o "$tmp/$name.calls.perf" &
+    perf_pid=$!
+    sleep 0.2
+    "${pin[@]}" curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$port/bench/firmware.bin" -o /dev/null
+    sleep 0.2
+    kill -INT "$perf_pid"
+    wait "$perf_pid" || true
+    awk -F, '$3 ~ /sys_enter/ { print $1 }' "$tmp/$name.calls.perf" >"$tmp/$name.calls"
+}
+
 # One round against one server: FETCHES transfers, timed one by one, under `perf stat`; leaves the
 # transfer times and the server's CPU milliseconds in files.
 round() { # name port pid round
     local name=$1 port=$2 pid=$3 r=$4 perf_pid
-    perf stat -x, -e task-clock,raw_syscalls:sys_enter -p "$pid" -o "$tmp/$name-$r.perf" &
+    perf stat -x, -e task-clock -p "$pid" -o "$tmp/$name-$r.perf" &
     perf_pid=$!
     sleep 0.2 # perf attaches before the first transfer
     for _ in $(seq "$FETCHES"); do
@@ -85,7 +100,6 @@ round() { # name port pid round
     kill -INT "$perf_pid"
     wait "$perf_pid" || true
     awk -F, '$3 ~ /^task-clock/ { print $1 }' "$tmp/$name-$r.perf" >"$tmp/$name-$r.ms"
-    awk -F, '$3 ~ /sys_enter/ { print $1 }' "$tmp/$name-$r.perf" >"$tmp/$name-$r.calls"
     [[ -s "$tmp/$name-$r.ms" ]] || { echo "perf measured nothing for $name; see $tmp/$name-$r.perf" >&2; cat "$tmp/$name-$r.perf" >&2; exit 1; }
 }
 
@@ -94,6 +108,8 @@ for server in "autoprovision $ap_port" "tftpd-hpa $hpa_port"; do
     curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$2/bench/firmware.bin" -o "$tmp/check"
     cmp -s "$tmp/check" "$tmp/root/bench/firmware.bin" || { echo "$1 served different bytes" >&2; exit 1; }
 done
+count_calls autoprovision "$ap_port" "$ap_pid"
+count_calls tftpd-hpa "$hpa_port" "$hpa_pid"
 
 for ((r = 1; r <= ROUNDS; r++)); do
     echo "==> round $r of $ROUNDS" >&2
@@ -117,17 +133,17 @@ result = {}
 where = "all on CPU " + pin if pin != "none" else "unpinned"
 print(f"file: {size} bytes, blksize 1468, {fetches} transfers per round and server, {rounds} rounds, {where}")
 for name in ("autoprovision", "tftpd-hpa"):
-    rates, costs, calls, times = [], [], [], []
+    rates, costs, times = [], [], []
     for r in range(1, rounds + 1):
         ts = [float(t) for t in open(f"{tmp}/{name}-{r}.times").read().split()]
         cpu_ms = float(open(f"{tmp}/{name}-{r}.ms").read())
         times += ts
         rates.append(mb * len(ts) / sum(ts))
         costs.append(cpu_ms / (mb * len(ts)))
-        calls.append(float(open(f"{tmp}/{name}-{r}.calls").read()) / (blocks * len(ts)))
     times.sort()
     p99 = times[min(len(times) - 1, int(0.99 * len(times)))] * 1000
-    result[name] = (statistics.median(rates), statistics.median(costs), p99, statistics.median(calls))
+    calls = float(open(f"{tmp}/{name}.calls").read()) / blocks
+    result[name] = (statistics.median(rates), statistics.median(costs), p99, calls)
     print(f"{name + ':':15} rounds " + ", ".join(f"{a:.1f} MB/s {c:.2f} ms/MB" for a, c in zip(rates, costs)))
 print()
 print(f"median of {rounds} rounds:")

@@ -16,13 +16,18 @@ final class TFTPRequestHandler: ChannelInboundHandler {
     private let policy: FetchPolicy
     private let logger: Logger
     private let limits: TFTPLimits
+    private let runner: TFTPTransferRunner
 
-    init(catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, logger: Logger, limits: TFTPLimits) {
+    init(
+        catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, logger: Logger, limits: TFTPLimits,
+        runner: TFTPTransferRunner
+    ) {
         self.catalog = catalog
         self.recorder = recorder
         self.policy = policy
         self.logger = logger
         self.limits = limits
+        self.runner = runner
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -122,23 +127,26 @@ final class TFTPRequestHandler: ChannelInboundHandler {
             return
         }
         let transfer = TFTPTransfer(file: body, requested: options)
+        let listening = context.channel.localAddress?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 }
+        let host = listening ?? (client.protocol == .inet6 ? "::" : "0.0.0.0")
         let logger = logger
         let limits = limits
         let metrics = policy.metrics
         let countedSize = firmwareSize
-        let local = context.channel.localAddress
-        let host = local?.ipAddress.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : $0 } ?? (client.protocol == .inet6 ? "::" : "0.0.0.0")
-        TFTPTransferSocket.open(host: host, client: client, eventLoop: context.eventLoop) {
-            TFTPTransferHandler(transfer: transfer, client: client, logger: logger, metrics: metrics, firmwareSize: countedSize)
-        }
-        .whenComplete { result in
-            switch result {
-            case .success(let channel):
-                channel.closeFuture.whenComplete { _ in limits.end(ip) }
-            case .failure(let error):
-                limits.end(ip)
+        runner.start(transfer, from: host, to: client, eventLoop: context.eventLoop, logger: logger) { outcome in
+            limits.end(ip)
+            switch outcome {
+            case .completed:
+                metrics.transfer(.completed)
+                if let countedSize { metrics.firmwareSent(Int64(countedSize)) }
+            case .aborted:
+                metrics.transfer(.aborted)
+            case .failed(let reason):
+                logger.info("TFTP transfer to \(client) abandoned: \(reason)")
                 metrics.transfer(.failed)
+            case .notStarted(let error):
                 logger.warning("TFTP: cannot open a transfer socket: \(error)")
+                metrics.transfer(.failed)
             }
         }
     }

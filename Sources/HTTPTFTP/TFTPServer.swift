@@ -42,6 +42,7 @@ public struct TFTPServer: Service {
         let policy = policy
         let logger = logger
         let limits = TFTPLimits()
+        let runner = TFTPTransferRunner()
         let channel: any Channel
         do {
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -49,7 +50,8 @@ public struct TFTPServer: Service {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            TFTPRequestHandler(catalog: catalog, recorder: recorder, policy: policy, logger: logger, limits: limits)
+                            TFTPRequestHandler(
+                                catalog: catalog, recorder: recorder, policy: policy, logger: logger, limits: limits, runner: runner)
                         )
                     }
                 }
@@ -70,5 +72,6 @@ public struct TFTPServer: Service {
         } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
+        await runner.stop()
     }
 }

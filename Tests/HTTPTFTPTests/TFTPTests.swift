@@ -248,6 +248,56 @@ import Testing
     }
 }
 
+/// A client that stops acknowledging: its transfer retransmits on time however much else the client sends, and
+/// does not hold up the server's shutdown.
+@Suite struct TFTPStalledTransferTests {
+    @Test func aStalledTransferRetransmitsDespiteChatterAndEndsWithTheServer() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
+        try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+        let logger = Logger(label: "tftp-test")
+        let catalog = try await refreshedCatalog(store, logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let tftp = TFTPServer(host: "127.0.0.1", port: 0, catalog: catalog, recorder: nil, logger: logger) { continuation.yield($0) }
+        let group = ServiceGroup(services: [tftp], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            // Open until the server has stopped: a closed port would end the transfer with an ICMP error first.
+            let client = try UDPSocket()
+            let retransmitted: Duration? = try await Curl.offPool {
+                var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+                setsockopt(client.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                try client.send([0, 1] + Array("001565aabbcc.cfg".utf8) + [0] + Array("octet".utf8) + [0], to: port)
+                var first: ([UInt8], Int)?
+                for _ in 0..<10 where first == nil { first = try? client.receive() }
+                guard let (block, transferPort) = first, Array(block.prefix(4)) == [0, 3, 0, 1] else { return nil }
+                let sent = ContinuousClock.now
+                // No ACK for block 1: an old ACK and garbage instead, every 200 ms, none of which moves the transfer on.
+                while ContinuousClock.now - sent < .seconds(3) {
+                    try client.send([0, 4, 0, 0], to: transferPort)
+                    try client.send([0, 9, 1, 2], to: transferPort)
+                    if let (again, _) = try? client.receive(), Array(again.prefix(4)) == [0, 3, 0, 1] { return ContinuousClock.now - sent }
+                }
+                return nil
+            }
+            let after = try #require(retransmitted, "block 1 was not sent again within 3 s")
+            #expect(after >= .milliseconds(900), "block 1 sent again after only \(after)")
+            // The transfer is still waiting for its ACK (five tries of a second each); the server stops anyway.
+            let stopping = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            let stopped = ContinuousClock.now - stopping
+            #expect(stopped < .milliseconds(2500), "the server took \(stopped) to stop with a transfer stalled")
+            withExtendedLifetime(client) {}
+        }
+    }
+}
+
 /// The fetch guard's wait for a late neighbour entry, over TFTP. Loopback is never guarded, so the client
 /// sends from this host's own non-loopback address, which the guard sees as a LAN requester.
 @Suite struct TFTPNeighbourWaitTests {
@@ -318,7 +368,7 @@ func refreshedCatalog(_ store: ProvisioningStore, logger: Logger) async throws -
 }
 
 /// A plain blocking UDP socket with a 2 s receive timeout.
-final class UDPSocket {
+final class UDPSocket: Sendable {
     let fd: Int32
 
     init() throws {
