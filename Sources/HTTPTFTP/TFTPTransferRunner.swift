@@ -67,6 +67,8 @@ final class TFTPTransferRunner: Sendable {
                 case .success(let stray):
                     running.enter()
                     let thread = Thread { [self] in
+                        // Named from inside: a name given before start() does not reach the system thread here.
+                        Thread.current.name = "TFTP-transfer"
                         defer {
                             stray.close(promise: nil)
                             running.leave()
@@ -74,7 +76,6 @@ final class TFTPTransferRunner: Sendable {
                         var transfer = transfer
                         completion(send(&transfer, on: socket, client: client, logger: logger))
                     }
-                    thread.name = "TFTP-transfer"
                     thread.start()
                 case .failure(let error):
                     completion(.notStarted("\(error)"))
