@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -66,17 +65,20 @@ final class TFTPTransferRunner: Sendable {
                 switch result {
                 case .success(let stray):
                     running.enter()
-                    let thread = Thread { [self] in
-                        // Named from inside: a name given before start() does not reach the system thread here.
-                        Thread.current.name = "TFTP-transfer"
-                        defer {
-                            stray.close(promise: nil)
-                            running.leave()
+                    do {
+                        try DetachedThread.start(named: "TFTP-transfer") { [self] in
+                            defer {
+                                stray.close(promise: nil)
+                                running.leave()
+                            }
+                            var transfer = transfer
+                            completion(send(&transfer, on: socket, client: client, logger: logger))
                         }
-                        var transfer = transfer
-                        completion(send(&transfer, on: socket, client: client, logger: logger))
+                    } catch {
+                        stray.close(promise: nil)
+                        running.leave()
+                        completion(.notStarted("\(error)"))
                     }
-                    thread.start()
                 case .failure(let error):
                     completion(.notStarted("\(error)"))
                 }

@@ -172,13 +172,8 @@ import Testing
 /// The TFTP server on a real socket, fetched with curl.
 @Suite struct TFTPServerTests {
     @Test func curlGetsTheSameBytesOverTFTPAsOverHTTP() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, store) = try bobsStore(password: "pw<&>204", phones: ["001565aabbcc", "c074adaabbcc"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
-        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw<&>204", displayName: "Bob"))
-        try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
-        try store.addDevice(mac: MACAddress(parsing: "c074adaabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         try store.set(.macBlacklist, to: "c074adaabbcc")
         // A firmware image with line-end bytes in it: sent as stored, read from disk block by block.
         var image = [UInt8](repeating: 0, count: 200_000)
@@ -252,12 +247,8 @@ import Testing
 /// does not hold up the server's shutdown.
 @Suite struct TFTPStalledTransferTests {
     @Test func aStalledTransferRetransmitsDespiteChatterAndEndsWithTheServer() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, store) = try bobsStore(phones: ["001565aabbcc"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
-        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
-        try store.addDevice(mac: MACAddress(parsing: "001565aabbcc"), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
         let logger = Logger(label: "tftp-test")
         let catalog = try await refreshedCatalog(store, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -306,14 +297,8 @@ import Testing
     @Test(.enabled(if: localAddress != nil, "no non-loopback IPv4 address on this host to send from"))
     func aReadRequestWaitsForTheRequestersNeighbourEntry() async throws {
         let ip = try #require(Self.localAddress)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, store) = try bobsStore(phones: ["001565aabbcc", "001565ddeeff"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
-        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
-        for mac in ["001565aabbcc", "001565ddeeff"] {
-            try store.addDevice(mac: MACAddress(parsing: mac), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
-        }
         let logger = Logger(label: "tftp-test")
         let catalog = try await refreshedCatalog(store, logger: logger)
         // The cache learns this host's address as the phone 150 ms after it is first asked.
@@ -358,6 +343,18 @@ import Testing
 }
 
 /// A catalog built once from `store`, as the daemon's refresher builds it.
+/// A store in a new temporary directory (the caller removes it) with Bob's account, extension 204, on each of `phones`.
+func bobsStore(password: String = "pw204", phones: [String]) throws -> (directory: URL, store: ProvisioningStore) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let store = try ProvisioningStore(path: directory.appendingPathComponent("db.sqlite").path, defaultHost: "192.0.2.10")
+    try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: password, displayName: "Bob"))
+    for mac in phones {
+        try store.addDevice(mac: MACAddress(parsing: mac), vendor: nil, model: nil, templateName: nil, extensionNumber: "204", actor: "t")
+    }
+    return (directory, store)
+}
+
 func refreshedCatalog(_ store: ProvisioningStore, logger: Logger) async throws -> ProvisioningCatalog {
     let catalog = ProvisioningCatalog()
     let refresher = CatalogRefresher(
