@@ -51,7 +51,8 @@ final class TFTPTransferRunner: Sendable {
             .channelInitializer { stray in
                 stray.eventLoop.makeCompletedFuture { try stray.pipeline.syncOperations.addHandler(TFTPStrayHandler()) }
             }
-            .bind(host: host, port: socket.port)
+            // An address, not a host name: binding by name would ask the resolver for every transfer.
+            .bind(to: socket.address)
             .flatMapThrowing { stray in
                 do {
                     try socket.connect(to: client)

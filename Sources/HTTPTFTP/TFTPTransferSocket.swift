@@ -23,8 +23,8 @@ final class TFTPTransferSocket: Sendable {
     }
 
     private let descriptor: Int32
-    /// The port the socket is bound to.
-    let port: Int
+    /// The address and port the socket is bound to.
+    let address: SocketAddress
 
     /// Binds a new socket to `host` on a port of the kernel's choosing, one that no other socket holds.
     /// - Parameter receiveTimeout: How long ``receive(into:)`` waits before it reports `.timedOut`.
@@ -41,7 +41,8 @@ final class TFTPTransferSocket: Sendable {
                 "getsockname",
                 withUnsafeMutablePointer(to: &bound) { getsockname(fd, UnsafeMutableRawPointer($0).assumingMemoryBound(to: sockaddr.self), &length) })
             // sin_port and sin6_port sit at the same offset, in network byte order.
-            port = Int(UInt16(bigEndian: withUnsafeBytes(of: &bound) { $0.load(fromByteOffset: 2, as: UInt16.self) }))
+            let port = Int(UInt16(bigEndian: withUnsafeBytes(of: &bound) { $0.load(fromByteOffset: 2, as: UInt16.self) }))
+            address = try SocketAddress(ipAddress: host, port: port)
             // Set only now that the port is chosen: it lets the stray socket share this one port, and no other.
             var on: Int32 = 1
             try Self.check("SO_REUSEADDR", setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size)))
