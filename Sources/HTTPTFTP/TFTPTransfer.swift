@@ -2,7 +2,7 @@ import NIOCore
 
 /// One read transfer as a state machine: bytes and acknowledgements in, datagrams to send out.
 ///
-/// No sockets and no clocks here: the handler feeds it ACKs and timeouts and
+/// No sockets and no clocks here: ``TFTPTransferRunner`` feeds it ACKs and timeouts and
 /// sends what it returns. Block numbers roll over past 65535 (files over 32 MB
 /// at 512-byte blocks), and an old or duplicate ACK is ignored rather than
 /// answered, so the transfer never doubles its traffic.
@@ -32,7 +32,7 @@ struct TFTPTransfer {
     /// Blocks acknowledged so far (absolute, not wrapped).
     private var acknowledged = 0
     private var retries = 0
-    /// The last window's datagrams. Kept, and refilled in place: by the next ACK the handler has sent them and let go,
+    /// The last window's datagrams. Kept, and refilled in place: by the next ACK the runner has sent them and let go,
     /// so the array and the buffers are this transfer's alone again and a block costs no allocation.
     private var packets: [ByteBuffer] = []
 
