@@ -6,9 +6,11 @@ import Synchronization
 /// The long-lived AMI connection of the daemon: keeps credentials and contacts in sync,
 /// and carries check-sync notifies.
 ///
-/// It re-syncs after every (re)connect, on `FullyBooted` and `Reload` events,
-/// and every ``AMIConfiguration/syncInterval``. Any failure closes the
-/// connection and reconnects after a capped exponential backoff.
+/// After each (re)connect it waits for Asterisk's `FullyBooted` event before its first
+/// sync: Asterisk accepts logins while it boots but refuses the PJSIP actions until then.
+/// It re-syncs on `FullyBooted` and `Reload` events and every
+/// ``AMIConfiguration/syncInterval``. Any failure closes the connection and reconnects
+/// after a capped exponential backoff.
 public final class AMIClient: Service, Sendable {
     let configuration: AMIConfiguration
     /// Where synced credentials are published.
@@ -78,23 +80,35 @@ public final class AMIClient: Service, Sendable {
     private func serve(_ session: AMISession) async throws {
         let version = await session.version ?? "?"
         logger.info("AMI connected to \(configuration.host):\(configuration.port) (AMI \(version))")
-        current.withLock { $0 = session }
         metrics.connected(true)
         defer {
             current.withLock { $0 = nil }
             metrics.connected(false)
         }
         let (requests, requestSync) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        requestSync.yield()
+        let booted = BootSignal()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await _ in requests { try await self.sync(session) }
+                for await _ in requests {
+                    // Published only once Asterisk answers actions, so reloads and check-syncs wait for its boot too.
+                    self.current.withLock { $0 = session }
+                    try await self.sync(session)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: self.configuration.bootWait)
+                guard !booted.seen else { return }
+                self.logger.warning(
+                    "AMI: no FullyBooted event within \(self.configuration.bootWait) of login; syncing anyway (if this repeats, give the AMI user read = system in manager.conf: without it no Reload event reaches the daemon either)"
+                )
+                requestSync.yield()
             }
             group.addTask {
                 for await event in session.events {
                     switch event["Event"]?.lowercased() {
                     case "fullybooted", "reload":
                         self.logger.debug("AMI \(event["Event"]!) event: re-syncing credentials")
+                        booted.note()
                         requestSync.yield()
                     case "contactstatus":
                         if let endpoint = event["EndpointName"], let uri = event["URI"], let status = event["ContactStatus"] {
@@ -138,4 +152,13 @@ public final class AMIClient: Service, Sendable {
         )
         onSync(directory)
     }
+}
+
+/// Whether a session has seen `FullyBooted`: set by its event task, read by its boot wait.
+private final class BootSignal: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    var seen: Bool { value.load(ordering: .relaxed) }
+
+    func note() { value.store(true, ordering: .relaxed) }
 }

@@ -12,6 +12,9 @@ public struct AMIConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(15)
     /// How often an idle connection is checked with `Ping`.
     public var pingInterval: Duration = .seconds(20)
+    /// How long to wait after login for `FullyBooted` before the first sync is tried anyway
+    /// (an AMI user without `read = system` never gets it).
+    public var bootWait: Duration = .seconds(10)
     /// How often credentials are re-read even without an event (realtime/ODBC changes emit none).
     public var syncInterval: Duration = .seconds(60)
     /// The first and the longest wait between reconnection attempts.

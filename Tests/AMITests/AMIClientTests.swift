@@ -97,10 +97,13 @@ import Testing
     }
 
     /// Runs the daemon's client service around `body`.
-    func withClient(_ server: ScriptedAMIServer, _ body: (AMICredentialSource) async throws -> Void) async throws {
+    func withClient(
+        _ server: ScriptedAMIServer, bootWait: Duration = .seconds(10), _ body: (AMICredentialSource) async throws -> Void
+    ) async throws {
         let source = AMICredentialSource()
         var configuration = configuration(server)
         configuration.syncInterval = .seconds(3600)
+        configuration.bootWait = bootWait
         let client = AMIClient(configuration: configuration, credentials: source, logger: logger)
         let group = ServiceGroup(services: [client], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -177,6 +180,42 @@ import Testing
         // Outside a sync nothing is replayed: the next listing is the truth.
         source.update(empty)
         #expect(source.directory?.endpoints["guest"]?.contacts == [])
+    }
+
+    /// Asterisk takes logins while it boots and refuses the PJSIP actions until it has booted:
+    /// the client waits for FullyBooted instead of failing and reconnecting.
+    @Test func theFirstSyncWaitsForAsteriskToHaveBooted() async throws {
+        let server = try await ScriptedAMIServer.start {
+            $0.endpoints = Self.endpoints
+            $0.booting = true
+        }
+        defer { Task { await server.stop() } }
+        try await withClient(server, bootWait: .seconds(60)) { source in
+            try await eventually("login") { server.state.withLock { $0.logins } >= 1 }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(server.received("PJSIPShowEndpoints").isEmpty, "an action was sent before Asterisk had booted")
+            #expect(source.directory == nil)
+            server.finishBooting()
+            try await eventually("sync after FullyBooted") { (try? await source.credentials(for: ["201"]))?["201"]?.password == "pw-201" }
+            #expect(server.state.withLock { $0.logins } == 1, "the client reconnected instead of waiting")
+            #expect(source.lastError == nil)
+        }
+    }
+
+    /// An AMI user without `read = system` never gets FullyBooted: the first sync still happens, after the boot wait.
+    @Test func withoutSystemEventsTheFirstSyncFollowsTheBootWait() async throws {
+        let server = try await ScriptedAMIServer.start {
+            $0.endpoints = Self.endpoints
+            $0.systemEvents = false
+        }
+        defer { Task { await server.stop() } }
+        try await withClient(server, bootWait: .milliseconds(300)) { source in
+            try await eventually("login") { server.state.withLock { $0.logins } >= 1 }
+            let loggedIn = ContinuousClock.now
+            try await eventually("sync after the boot wait") { (try? await source.credentials(for: ["201"]))?["201"] != nil }
+            #expect(ContinuousClock.now - loggedIn >= .milliseconds(250))
+            #expect(server.received("PJSIPShowEndpoints").count == 1)
+        }
     }
 
     @Test func reloadEventPicksUpAChangedPassword() async throws {

@@ -17,6 +17,10 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
 
     private var server: ScriptedAMIServer { box.server.withLock { $0! } }
 
+    static let fullyBooted = [
+        ("Event", "FullyBooted"), ("Privilege", "system,all"), ("Uptime", "12"), ("LastReload", "12"), ("Status", "Fully Booted"),
+    ]
+
     func channelActive(context: ChannelHandlerContext) {
         server.register(context.channel)
         let state = server.state.withLock { $0 }
@@ -67,11 +71,14 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
                 authenticated = true
                 server.state.withLock { $0.logins += 1 }
                 out += message([("Response", "Success"), ("Message", "Authentication accepted")])
+                // manager.c appends FullyBooted right after the ack, once booted, to sessions that take system events.
+                if !state.booting, state.systemEvents, (action["Events"] ?? "on").lowercased() != "off" {
+                    out += Self.fullyBooted.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+                }
                 if state.interleaveEvents {
-                    // Real capture: these arrive between the next action and its response.
+                    // Real capture: this arrives between the next action and its response.
                     pendingEvents = [
-                        "Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n",
-                        "Event: SuccessfulAuth\r\nPrivilege: security,all\r\nService: AMI\r\nAccountID: \(user)\r\nUsingPassword: 0\r\n\r\n",
+                        "Event: SuccessfulAuth\r\nPrivilege: security,all\r\nService: AMI\r\nAccountID: \(user)\r\nUsingPassword: 0\r\n\r\n"
                     ]
                 }
             } else {
@@ -85,6 +92,8 @@ final class ScriptedAMIConnection: ChannelInboundHandler {
             out += message([("Response", "Error"), ("Message", "Permission denied")])
         case "ping":
             out += message([("Response", "Success"), ("Ping", "Pong"), ("Timestamp", "1700000000.000000")])
+        case _ where state.booting:
+            out += message([("Response", "Error"), ("Message", "Permission denied")])
         case "pjsipshowendpoints":
             if state.endpoints.isEmpty {
                 // The error text carries a literal "\n" before the line's CRLF.

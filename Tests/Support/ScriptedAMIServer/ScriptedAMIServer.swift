@@ -36,8 +36,13 @@ public final class ScriptedAMIServer: Sendable {
         public var supportsChallenge = true
         public var challenge = "186191623"
         public var endpoints: [Endpoint] = []
-        /// Send FullyBooted and SuccessfulAuth between the next action and its response, as a real capture shows.
+        /// Send SuccessfulAuth between the next action and its response, as a real capture shows.
         public var interleaveEvents = true
+        /// An Asterisk still booting: logins are accepted, but FullyBooted is held back and every action
+        /// but Challenge, Login, Logoff and Ping is answered `Permission denied` until ``finishBooting()``.
+        public var booting = false
+        /// Whether sessions get system events (FullyBooted, Reload): false plays an AMI user without `read = system`.
+        public var systemEvents = true
         /// Accept connections and never say anything.
         public var silent = false
         /// Answer the login, then nothing more: an Asterisk that hangs after accepting a session.
@@ -102,6 +107,15 @@ public final class ScriptedAMIServer: Sendable {
     /// Sends an event to every connected client.
     public func emit(_ headers: [(String, String)]) {
         broadcast(headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n")
+    }
+
+    /// Ends the boot: actions are answered from now on, and every client gets FullyBooted, as Asterisk publishes it.
+    public func finishBooting() {
+        let systemEvents = state.withLock {
+            $0.booting = false
+            return $0.systemEvents
+        }
+        if systemEvents { emit(ScriptedAMIConnection.fullyBooted) }
     }
 
     /// Writes half a message to every client, then closes.
