@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "Provisioning",
             dependencies: [
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

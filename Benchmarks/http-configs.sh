@@ -28,6 +28,9 @@
 #   SKIP_NGINX=1       measure autoprovision only
 #   GUARD_RUN=0        skip the fetch-guard runs (default: on when run as root)
 #   KEEP_TMP=1         keep the temporary directory (database, logs, wrk output)
+#   PROFILE=DIR        after the rounds, profile each server in one more (unmeasured) run
+#                      with perf record, and write DIR/<server>.txt: the top symbols, and
+#                      the share of the kernel, the Swift runtime, NIO and our own code
 #
 # The main runs contact only 127.0.0.1 (the fetch guard stays at its default,
 # lan, which serves loopback). The fetch-guard runs (root only) put wrk in a
@@ -471,6 +474,51 @@ for ((round = 1; round <= ROUNDS; round++)); do
         fi
     done
 done
+
+# ---------------------------------------------------------------------------
+# Profiles. Sampling costs the server time, so it runs apart from the measured rounds.
+
+# Where a server's samples went: by shared object, then the top symbols. (`|| true`: head
+# closing the pipe early is not a failure.)
+profile_report() {
+    local data=$1
+    echo "samples by shared object:"
+    perf report -i "$data" --stdio --no-children --sort dso -g none --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' || true
+    echo
+    echo "top symbols (self):"
+    { perf report -i "$data" --stdio --no-children --sort dso,sym -g none --percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60; } || true
+    echo
+    echo "top functions including what they call (user space):"
+    { perf report -i "$data" --stdio --children --sort sym -g none --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' | grep -v '\[k\]' | head -n 80; } || true
+}
+
+if [[ -n ${PROFILE:-} ]]; then
+    command -v perf >/dev/null || die "PROFILE needs perf (apt-get install linux-perf)"
+    mkdir -p "$PROFILE"
+    for server in autoprovision ${NGINX:+nginx}; do
+        base=$AP_BASE
+        [[ $server == nginx ]] && base=$NGINX_BASE
+        pids=$(server_pids "$server")
+        say "profiling $server for ${DURATION}s"
+        # -F 999: off the timer tick's multiples, so sampling does not beat with the scheduler.
+        perf record -q -F 999 -g -p "$(echo $pids | tr ' ' ',')" -o "$PROFILE/$server.perf.data" -- sleep "$DURATION" 2>/dev/null &
+        perf_pid=$!
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$LUA" "$base" >"$TMP/profile-$server.wrk"
+        wait "$perf_pid" || true
+        profile_report "$PROFILE/$server.perf.data" >"$PROFILE/$server.txt"
+        # System calls per request: a count, so it compares across machines.
+        say "counting $server's system calls for ${DURATION}s"
+        perf stat -x, -e raw_syscalls:sys_enter -p "$(echo $pids | tr ' ' ',')" -o "$TMP/profile-$server.calls" -- sleep "$DURATION" &
+        perf_pid=$!
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$LUA" "$base" >"$TMP/calls-$server.wrk"
+        wait "$perf_pid" || true
+        calls=$(awk -F, '$3 ~ /sys_enter/ { print $1 }' "$TMP/profile-$server.calls")
+        requests=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$TMP/calls-$server.wrk")
+        printf 'system calls per request: %s (%s calls, %s requests)\n' \
+            "$(awk -v c="$calls" -v r="$requests" 'BEGIN { printf "%.2f", c / r }')" "$calls" "$requests" | tee -a "$PROFILE/$server.txt" >&2
+        say "wrote $PROFILE/$server.txt"
+    done
+fi
 
 stop_pid "$AP_PID"
 AP_PID=""

@@ -26,7 +26,8 @@
 # Needs curl, sqlite3, perf and tftpd-hpa (apt-get install curl sqlite3 linux-perf tftpd-hpa), and
 # the right to attach perf to the servers (root, or kernel.perf_event_paranoid <= 1). Loopback only.
 # Environment: AUTOPROVISION_BIN (skip the build), ROUNDS (3), FETCHES per round and server (10), SIZE_MB (8),
-# PIN_CPU (a CPU number, or none).
+# PIN_CPU (a CPU number, or none), PROFILE (a directory: after the rounds, each server is sampled with
+# perf record over FETCHES more transfers, and DIR/<server>.txt gets its top entries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -121,6 +122,33 @@ for ((r = 1; r <= ROUNDS; r++)); do
         round autoprovision "$ap_port" "$ap_pid" "$r"
     fi
 done
+
+# Profiles, apart from the timed rounds: sampling costs the server time. `-F 999` stays off the
+# multiples of the timer tick; `|| true` because head closing the pipe early is no failure.
+if [[ -n ${PROFILE:-} ]]; then
+    mkdir -p "$PROFILE"
+    for server in "autoprovision $ap_port $ap_pid" "tftpd-hpa $hpa_port $hpa_pid"; do
+        set -- $server
+        echo "==> profiling $1" >&2
+        perf record -q -F 999 -g -p "$3" -o "$PROFILE/$1.perf.data" &
+        perf_pid=$!
+        sleep 0.2
+        for _ in $(seq "$FETCHES"); do
+            "${pin[@]}" curl -s --tftp-blksize 1468 "tftp://127.0.0.1:$2/bench/firmware.bin" -o /dev/null
+        done
+        sleep 0.2
+        kill -INT "$perf_pid"
+        wait "$perf_pid" || true
+        {
+            echo "samples by shared object:"
+            perf report -i "$PROFILE/$1.perf.data" --stdio --no-children --sort dso -g none --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' || true
+            echo
+            echo "top symbols (self):"
+            perf report -i "$PROFILE/$1.perf.data" --stdio --no-children --sort dso,sym -g none --percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 50 || true
+        } >"$PROFILE/$1.txt"
+        echo "==> wrote $PROFILE/$1.txt" >&2
+    done
+fi
 
 # Per round: MB/s over its transfers, CPU ms per MB; then medians over the rounds, the p99 of
 # every transfer time, and the ratios.

@@ -33,6 +33,13 @@ public struct FetchPolicy: Sendable {
         return answer
     }
 
+    /// Whether `requester` gets `mac`'s own file as it is: not banned, and admitted by the fetch guard.
+    /// Nothing is counted; a request this refuses is decided again by ``decide(path:userAgent:requester:snapshot:mayAwaitNeighbour:)``.
+    func admitsOwnFile(of mac: MACAddress, path: Substring, requester: Requester, settings: PnPSettings) -> Bool {
+        if let address = requester.address, let bans, bans.bans.isBanned(address) { return false }
+        return FetchGuard.refusal(forFileOf: mac, path: path, requester: requester, settings: settings) == nil
+    }
+
     /// What one request gets.
     enum Decision {
         /// The requester is banned: 403 without a lookup.

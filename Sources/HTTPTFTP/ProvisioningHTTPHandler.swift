@@ -1,6 +1,7 @@
 import Certificates
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import Provisioning
 
@@ -23,6 +24,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
     /// On an HTTPS connection, what the client certificate proved.
     private let proof: DeviceProof?
     private let logger: Logger
+    /// What this connection's event loop keeps for all its connections; nil answers everything the full way.
+    private let loopState: HTTPLoopState?
     private var remoteIP: String?
     private var remotePort: Int?
     /// Worked out when the connection opens: the neighbour table is asked once per connection.
@@ -51,8 +54,9 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
 
     init(
         catalog: ProvisioningCatalog, recorder: FetchRecorder?, policy: FetchPolicy, proof: DeviceProof? = nil,
-        idleTimeout: TimeAmount = .seconds(30), logger: Logger
+        loopState: HTTPLoopState? = nil, idleTimeout: TimeAmount = .seconds(30), logger: Logger
     ) {
+        self.loopState = loopState
         self.idleTimeout = idleTimeout
         self.catalog = catalog
         self.recorder = recorder
@@ -161,7 +165,8 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
             return
         }
         let path = request.path
-        let snapshot = currentSnapshot().snapshot
+        let published = currentSnapshot()
+        let snapshot = published.snapshot
         guard RequestPath.isAcceptable(path) else {
             logger.notice("refused HTTP path \(String(reflecting: String(path.prefix(200)))) from \(remoteIP ?? "?")")
             policy.metrics.request(status: 400, vendor: nil)
@@ -184,6 +189,18 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         }
         let proven = proof?.value
         requester.verifiedDeviceMAC = proven?.mac
+        // A phone's own file, admitted: the loop's kept response, the way every phone of a mass reboot is answered.
+        // Anything else (a refusal, a held request, HEAD, Connection: close) takes the full way below.
+        if request.keepAlive, !isHead, let loopState,
+            let own = loopState.ownFileResponse(path: path, published: published, metrics: policy.metrics, allocator: context.channel.allocator),
+            policy.admitsOwnFile(of: own.mac, path: path, requester: requester, settings: snapshot.settings)
+        {
+            recordFetch(of: own.mac, request: request, proven: proven)
+            if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
+            own.served?.increment()
+            write(own.buffer, keepAlive: true, context: context)
+            return
+        }
         let answer: ProvisioningAnswer
         switch policy.decide(
             path: path, userAgent: request.userAgent, requester: requester, snapshot: snapshot, mayAwaitNeighbour: neighbourRechecksLeft > 0)
@@ -201,15 +218,9 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         }
         switch answer {
         case .file(let file, let mac):
-            if let mac, let recorder {
-                recorder.record(
-                    FetchEvent(
-                        mac: mac, at: Date(), ip: remoteIP, port: remotePort, userAgent: request.userAgent,
-                        certificateSubject: proven?.mac == mac ? proven?.subject : nil
-                    ))
-            }
+            if let mac { recordFetch(of: mac, request: request, proven: proven) }
             if snapshot.verbose { logger.info("served \(path) to \(client(request))") }
-            policy.metrics.request(status: 200, vendor: ServingMetrics.vendor(path: path, mac: mac, snapshot: snapshot))
+            policy.metrics.request(status: 200, vendor: file.vendor ?? ServingMetrics.vendor(path: path, mac: mac, snapshot: snapshot))
             let buffer: ByteBuffer
             if request.keepAlive, !isHead {
                 buffer = EncodedResponse.keptAliveGet(of: file, allocator: context.channel.allocator)
@@ -242,6 +253,16 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
                 extraHeaders: [("Retry-After", String(retryAfter))], context: context
             )
         }
+    }
+
+    private func recordFetch(of mac: MACAddress, request: PhoneHTTPRequest, proven: DeviceIdentity?) {
+        guard let recorder else { return }
+        recorder.record(
+            FetchEvent(
+                mac: mac, at: Date(), ip: remoteIP, port: remotePort, userAgent: request.userAgent,
+                certificateSubject: proven?.mac == mac ? proven?.subject : nil
+            ),
+            lane: loopState?.lane ?? 0)
     }
 
     /// Holds `request` for one ``FetchPolicy/neighbourRecheckInterval`` and answers it then, with the

@@ -70,7 +70,13 @@ public struct ProvisioningHTTPServer: Service {
         let tls = tls
         let idleTimeout = idleTimeout
         let name = tls == nil ? "HTTP" : "HTTPS"
-        let bootstrap = ServerBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton)
+        let group = group ?? MultiThreadedEventLoopGroup.singleton
+        var loopStates: [ObjectIdentifier: HTTPLoopState] = [:]
+        for (lane, eventLoop) in group.makeIterator().enumerated() {
+            loopStates[ObjectIdentifier(eventLoop)] = HTTPLoopState(eventLoop: eventLoop, lane: lane)
+        }
+        let states = loopStates
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -83,9 +89,11 @@ public struct ProvisioningHTTPServer: Service {
                         proof = try tls.addHandlers(to: channel, address: channel.remoteAddress?.ipAddress ?? "?")
                         guard proof != nil else { return }
                     }
+                    let loopState = states[ObjectIdentifier(channel.eventLoop)]
                     try sync.addHandler(
                         ProvisioningHTTPHandler(
-                            catalog: catalog, recorder: recorder, policy: policy, proof: proof, idleTimeout: idleTimeout, logger: logger))
+                            catalog: catalog, recorder: recorder, policy: policy, proof: proof, loopState: loopState, idleTimeout: idleTimeout,
+                            logger: logger))
                 }
             }
         let channel: any Channel

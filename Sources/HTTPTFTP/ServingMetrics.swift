@@ -59,8 +59,13 @@ public struct ServingMetrics: Sendable {
     ///   - status: The HTTP status sent.
     ///   - vendor: The vendor of the phone the file is for, nil when unknown.
     func request(status: Int, vendor: Vendor?) {
-        guard let statusIndex = Self.statuses.firstIndex(of: status) else { return }
-        requests[Self.slot(vendor) * Self.statuses.count + statusIndex].counter.increment()
+        requestCounter(status: status, vendor: vendor)?.increment()
+    }
+
+    /// The counter ``request(status:vendor:)`` increments, for a caller that counts one kind of answer often.
+    func requestCounter(status: Int, vendor: Vendor?) -> Counter? {
+        guard let statusIndex = Self.statuses.firstIndex(of: status) else { return nil }
+        return requests[Self.slot(vendor) * Self.statuses.count + statusIndex].counter
     }
 
     /// The vendor's place in the table, in `Vendor.allCases` order; a switch, since `allCases` builds an array per call.

@@ -114,6 +114,59 @@ struct UnavailableCredentials: CredentialSource {
         }
     }
 
+    /// The table a request is first looked up in holds a phone's file only under a name the full answer gives
+    /// the same way to every requester: a phone the MAC lists refuse, one whose vendor only the User-Agent can
+    /// tell, and a name a URI mapping takes are left to the full answer.
+    @Test func theOwnFileTableHoldsOnlyWhatTheFullAnswerGivesEveryone() async throws {
+        let (store, directory) = try Fixtures.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.saveAccount(AccountRecord(extensionNumber: "204", authUsername: "204", password: "pw204", displayName: "Bob"))
+        try store.saveTemplate(name: "common", vendor: .yealink, body: "#!version:1.0.0.1\nserver = {PBX_HOST}\n")
+        let phones: [(mac: String, vendor: Vendor?, model: String?, name: String, inTable: Bool)] = [
+            ("001565000001", nil, nil, "001565000001.cfg", true),
+            ("000413000002", nil, "D717", "snomD717-000413000002.htm", true),
+            ("0c383e000003", nil, nil, "0c383e000003.cfg", true),
+            ("c074ad000004", nil, nil, "cfgc074ad000004.xml", true),
+            ("001fc1000005", nil, nil, "cfg001fc1000005.xml", true),
+            ("001565000006", .fanvil, nil, "001565000006.cfg", true),
+            ("aabbcc000007", nil, nil, "aabbcc000007.cfg", false),
+            ("001565000008", nil, nil, "001565000008.cfg", false),
+            ("001565000009", nil, nil, "001565000009.cfg", false),
+        ]
+        for phone in phones {
+            try store.addDevice(
+                mac: MACAddress(parsing: phone.mac), vendor: phone.vendor, model: phone.model, templateName: nil, extensionNumber: "204", actor: "t")
+        }
+        try store.mapURI("001565000008.cfg", toTemplate: "common")
+        try store.set(.macBlacklist, to: "001565000009")
+        let snapshot = try await build(store)
+        for phone in phones {
+            let mac = try MACAddress(parsing: phone.mac)
+            let own = snapshot.ownFile(named: phone.name[...])
+            #expect((own != nil) == phone.inTable, "\(phone.name)")
+            guard let own else { continue }
+            #expect(own.mac == mac)
+            // What the table holds is what the full answer gives, whoever asks.
+            for (userAgent, remoteIP) in [(nil, nil), ("curl/8.0", "203.0.113.9"), ("Htek UC903 2.0.4.2 \(phone.mac)", "10.0.0.5")] {
+                guard case .file(let file, let answeredMAC) = snapshot.answer(named: phone.name[...], userAgent: userAgent, remoteIP: remoteIP)
+                else {
+                    Issue.record("the full answer for \(phone.name) is no file")
+                    continue
+                }
+                #expect(file.body == own.file.body && answeredMAC == mac, "\(phone.name) asked by \(userAgent ?? "nobody")")
+            }
+            #expect(own.file.vendor == snapshot.vendor(of: mac))
+        }
+        // Names outside the table still get the full answer: another case, another Snom model, the mapping, the refusal.
+        #expect(body(snapshot.answer(path: "/001565000001.CFG", userAgent: nil, remoteIP: nil))?.contains("pw204") == true)
+        #expect(body(snapshot.answer(path: "/snomD785-000413000002.htm", userAgent: nil, remoteIP: nil))?.contains("pw204") == true)
+        #expect(body(snapshot.answer(path: "/001565000008.cfg", userAgent: nil, remoteIP: nil)) == "#!version:1.0.0.1\nserver = 192.168.1.10\n")
+        guard case .forbidden = snapshot.answer(path: "/001565000009.cfg", userAgent: nil, remoteIP: nil) else {
+            Issue.record("a blacklisted phone must be refused")
+            return
+        }
+    }
+
     @Test func templatesAndURIMappingsAreUsed() async throws {
         let (store, directory) = try Fixtures.store()
         defer { try? FileManager.default.removeItem(at: directory) }

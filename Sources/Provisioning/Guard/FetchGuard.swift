@@ -81,27 +81,10 @@ public enum FetchGuard {
     public static func evaluate(path: Substring, answer: ProvisioningAnswer, requester: Requester, settings: PnPSettings) -> Outcome {
         switch answer {
         case .file(_, let mac?):
-            // A token path answers a phone's file only when the token is that phone's.
-            if isTokenPath(path) { return Outcome(answer: answer, isFailure: false) }
-            // A phone that proved its MAC with its device certificate gets its own file in every mode, and no other.
-            if let proven = requester.verifiedDeviceMAC {
-                if proven == mac { return Outcome(answer: answer, isFailure: false) }
-                return refused(.certificate, "device certificate names \(proven), not \(mac)")
+            if let (refusal, reason) = refusal(forFileOf: mac, path: path, requester: requester, settings: settings) {
+                return refused(refusal, reason)
             }
-            if settings.fetchGuard == .off { return Outcome(answer: answer, isFailure: false) }
-            guard let remoteIP = requester.address else { return refused(.noAddress, "no requester address") }
-            if requester.isLoopback { return Outcome(answer: answer, isFailure: false) }
-            if settings.fetchGuard == .strict {
-                return refused(.strict, "fetch-guard is strict: \(mac)'s file goes only through its private URL or its device certificate")
-            }
-            if let bytes = requester.bytes, settings.trustedNetworks.contains(where: { $0.contains(bytes: bytes) }) {
-                return Outcome(answer: answer, isFailure: false)
-            }
-            if let found = requester.neighbourMAC {
-                if found == mac { return Outcome(answer: answer, isFailure: false) }
-                return refused(.otherPhone, "\(remoteIP) is \(found), not \(mac)")
-            }
-            return refused(.notNeighbour, "\(remoteIP) is not a neighbour on a connected network (not in trusted-networks either)")
+            return Outcome(answer: answer, isFailure: false)
         case .forbidden:
             // A wrong token, or a phone the MAC lists refuse; only the first is a guess.
             return Outcome(answer: answer, isFailure: isTokenPath(path))
@@ -112,12 +95,46 @@ public enum FetchGuard {
         }
     }
 
+    /// Why the guard refuses `mac`'s own file to `requester`, with the reason for the log; nil when it serves it.
+    /// - Parameters:
+    ///   - mac: The phone the file is for.
+    ///   - path: The requested path.
+    ///   - requester: Who asks.
+    ///   - settings: The settings the snapshot was built with.
+    public static func refusal(forFileOf mac: MACAddress, path: Substring, requester: Requester, settings: PnPSettings) -> (Refusal, String)? {
+        // A token path answers a phone's file only when the token is that phone's.
+        if isTokenPath(path) { return nil }
+        // A phone that proved its MAC with its device certificate gets its own file in every mode, and no other.
+        if let proven = requester.verifiedDeviceMAC {
+            if proven == mac { return nil }
+            return (.certificate, "device certificate names \(proven), not \(mac)")
+        }
+        if settings.fetchGuard == .off { return nil }
+        guard let remoteIP = requester.address else { return (.noAddress, "no requester address") }
+        if requester.isLoopback { return nil }
+        if settings.fetchGuard == .strict {
+            return (.strict, "fetch-guard is strict: \(mac)'s file goes only through its private URL or its device certificate")
+        }
+        if let bytes = requester.bytes, settings.trustedNetworks.contains(where: { $0.contains(bytes: bytes) }) {
+            return nil
+        }
+        if let found = requester.neighbourMAC {
+            if found == mac { return nil }
+            return (.otherPhone, "\(remoteIP) is \(found), not \(mac)")
+        }
+        return (.notNeighbour, "\(remoteIP) is not a neighbour on a connected network (not in trusted-networks either)")
+    }
+
     private static func refused(_ refusal: Refusal, _ reason: String) -> Outcome {
         Outcome(answer: .forbidden("fetch guard: \(reason)"), isFailure: true, refusal: refusal)
     }
 
     static func isTokenPath(_ path: Substring) -> Bool {
-        path.hasPrefix("/p/") || path.hasPrefix("p/")
+        // Bytes, not `hasPrefix`: every phone's file passes here, and the generic prefix match shows in profiles.
+        var bytes = path.utf8.makeIterator()
+        var first = bytes.next()
+        if first == UInt8(ascii: "/") { first = bytes.next() }
+        return first == UInt8(ascii: "p") && bytes.next() == UInt8(ascii: "/")
     }
 
     /// A file name with a MAC in it: what a guesser walks through.

@@ -1,4 +1,4 @@
-import Synchronization
+import Atomics
 
 /// A file as served to a phone.
 public struct ServedFile: Sendable {
@@ -9,10 +9,14 @@ public struct ServedFile: Sendable {
     /// Where a transport keeps the file in the form it sends it, made on the first fetch and reused by
     /// every later one while the snapshot lasts. Provisioning never looks inside.
     public let wireForm = WireFormSlot()
+    /// The vendor of the phone whose own file this is, when its record or MAC prefix names one; nil
+    /// for shared files, and for a phone whose vendor only the User-Agent can tell.
+    public let vendor: Vendor?
 
-    public init(body: String, contentType: String) {
+    public init(body: String, contentType: String, vendor: Vendor? = nil) {
         self.body = Array(body.utf8)
         self.contentType = contentType
+        self.vendor = vendor
     }
 }
 
@@ -22,22 +26,29 @@ public struct ServedFile: Sendable {
 /// It lives and dies with the file it belongs to, so a new snapshot starts with empty slots and a
 /// stale encoding can never be sent.
 public final class WireFormSlot: Sendable {
-    private let form = Mutex<(any AnyObject & Sendable)?>(nil)
+    /// Set once and read by every request for the file, from every event loop: a lazy reference
+    /// reads with one atomic load, where a lock would pass its cache line between the loops.
+    private let form = ManagedAtomicLazyReference<Encoding>()
+
+    /// Holds a transport's encoding, whatever its type; a class, as the lazy reference needs one.
+    private final class Encoding: Sendable {
+        let value: any AnyObject & Sendable
+
+        init(_ value: any AnyObject & Sendable) {
+            self.value = value
+        }
+    }
 
     public init() {}
 
     /// The encoding stored so far, if any.
     public var value: (any AnyObject & Sendable)? {
-        form.withLock { $0 }
+        form.load()?.value
     }
 
     /// Stores `encoding` unless another event loop stored one first; returns the one kept.
     public func store(_ encoding: any AnyObject & Sendable) -> any AnyObject & Sendable {
-        form.withLock { form in
-            if let existing = form { return existing }
-            form = encoding
-            return encoding
-        }
+        form.storeIfNilThenLoad(Encoding(encoding)).value
     }
 }
 

@@ -25,6 +25,17 @@ public struct ProvisioningSnapshot: Sendable {
         }
     }
 
+    /// A phone's own file and the phone, held by reference so that a lookup costs one reference count.
+    public final class OwnFile: Sendable {
+        public let file: ServedFile
+        public let mac: MACAddress
+
+        init(file: ServedFile, mac: MACAddress) {
+            self.file = file
+            self.mac = mac
+        }
+    }
+
     struct MappedTemplate: Sendable {
         var name: String
         var vendor: Vendor
@@ -43,6 +54,8 @@ public struct ProvisioningSnapshot: Sendable {
         let devicesByIP: [String: MACAddress]
         let mappings: [String: MappedTemplate]
         let additionalParameters: AdditionalParameters
+        /// Each ready phone's own file under the exact name its vendor asks for (``ownFiles(devices:mappings:)``).
+        let ownFiles: [Substring: OwnFile]
         var tokens: [String: MACAddress] = [:]
         var tokensByMAC: [MACAddress: String] = [:]
         var firmware: [String: StoredFile] = [:]
@@ -51,7 +64,7 @@ public struct ProvisioningSnapshot: Sendable {
 
         init(
             revision: Int64, settings: PnPSettings, devices: [MACAddress: DeviceEntry], devicesByIP: [String: MACAddress],
-            mappings: [String: MappedTemplate], additionalParameters: AdditionalParameters
+            mappings: [String: MappedTemplate], additionalParameters: AdditionalParameters, ownFiles: [Substring: OwnFile]? = nil
         ) {
             self.revision = revision
             self.settings = settings
@@ -59,12 +72,13 @@ public struct ProvisioningSnapshot: Sendable {
             self.devicesByIP = devicesByIP
             self.mappings = mappings
             self.additionalParameters = additionalParameters
+            self.ownFiles = ownFiles ?? ProvisioningSnapshot.ownFiles(devices: devices, mappings: mappings)
         }
 
         func copy() -> Storage {
             let copy = Storage(
                 revision: revision, settings: settings, devices: devices, devicesByIP: devicesByIP, mappings: mappings,
-                additionalParameters: additionalParameters)
+                additionalParameters: additionalParameters, ownFiles: ownFiles)
             copy.tokens = tokens
             copy.tokensByMAC = tokensByMAC
             copy.firmware = firmware
@@ -153,6 +167,35 @@ public struct ProvisioningSnapshot: Sendable {
         )
     }
 
+    /// The table behind the first lookup of ``answer(path:userAgent:remoteIP:)``: each ready phone's file
+    /// under the one name its vendor asks for (``ConfigRequest/fileName(vendor:mac:model:)``), so that the
+    /// requests of a mass reboot are answered with one hash lookup instead of parsing the name.
+    ///
+    /// It holds only what the full path answers the same way whoever asks: phones whose vendor is known
+    /// without a User-Agent, and names no URI mapping takes. Any other name (another case, another Snom
+    /// model) takes the full path.
+    static func ownFiles(devices: [MACAddress: DeviceEntry], mappings: [String: MappedTemplate]) -> [Substring: OwnFile] {
+        var table: [Substring: OwnFile] = [:]
+        table.reserveCapacity(devices.count)
+        for (mac, entry) in devices {
+            guard case .ready(let files, _) = entry.state, let vendor = entry.vendor ?? OUITable.vendor(for: mac), let file = files[vendor]
+            else { continue }
+            let name = ConfigRequest.fileName(vendor: vendor, mac: mac, model: entry.model)
+            guard mappings[name.lowercased()] == nil, let request = ConfigRequest(fileName: name[...]), request.mac == mac,
+                request.isUsed(by: vendor)
+            else { continue }
+            table[name[...]] = OwnFile(file: file, mac: mac)
+        }
+        return table
+    }
+
+    /// A ready phone's own file, when `name` (without the leading `/`) is exactly the name its vendor asks
+    /// for and nothing else claims it: what ``answer(path:userAgent:remoteIP:)`` answers for that name,
+    /// whoever asks. Nil for any other name, which only the full answer decides.
+    public func ownFile(named name: Substring) -> OwnFile? {
+        storage.ownFiles[name]
+    }
+
     /// Decides what a request gets.
     /// - Parameters:
     ///   - path: The URL path, starting with `/`, without query.
@@ -161,6 +204,12 @@ public struct ProvisioningSnapshot: Sendable {
     public func answer(path: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
         var name = path
         while name.utf8.first == UInt8(ascii: "/") { name = name.dropFirst() }
+        if let own = storage.ownFiles[name] { return .file(own.file, mac: own.mac) }
+        return answer(named: name, userAgent: userAgent, remoteIP: remoteIP)
+    }
+
+    /// The answer for a file name (the path without its leading `/`), worked out in full, without the table of own files.
+    func answer(named name: Substring, userAgent: String?, remoteIP: String?) -> ProvisioningAnswer {
         // Compared byte by byte: every phone's request passes here, and a first byte rules out most prefixes.
         switch name.utf8.first {
         case UInt8(ascii: "p") where name.hasPrefix("p/"):

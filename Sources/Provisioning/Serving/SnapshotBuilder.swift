@@ -129,7 +129,7 @@ public struct SnapshotBuilder: Sendable {
                     )
                 }
                 problems += rendered.warnings.map { "\(mac): \($0)" }
-                files[candidate] = ServedFile(body: rendered.body, contentType: rendered.contentType)
+                files[candidate] = ServedFile(body: rendered.body, contentType: rendered.contentType, vendor: vendor)
             }
             devices[mac] = entry(.ready(files, context: context))
         }
