@@ -15,18 +15,21 @@ final class HTTPLoopState: @unchecked Sendable {
     let eventLoop: any EventLoop
     /// This loop's lane in the fetch recorder.
     let lane: Int
+    /// Where the server counts its answers; each kept response holds its counter.
+    private let metrics: ServingMetrics
     private var generation = -1
     private var responses: [Substring: OwnFileResponse] = [:]
 
-    init(eventLoop: any EventLoop, lane: Int) {
+    init(eventLoop: any EventLoop, lane: Int, metrics: ServingMetrics) {
         self.eventLoop = eventLoop
         self.lane = lane
+        self.metrics = metrics
     }
 
     /// The kept-alive GET response for `path` when it names a phone's own file in `published`
     /// (``ProvisioningSnapshot/ownFile(named:)``), made on the loop's first request for it; nil for any
     /// other path, which the full answer decides.
-    func ownFileResponse(path: Substring, published: PublishedSnapshot, metrics: ServingMetrics, allocator: ByteBufferAllocator) -> OwnFileResponse? {
+    func ownFileResponse(path: Substring, published: PublishedSnapshot, allocator: ByteBufferAllocator) -> OwnFileResponse? {
         eventLoop.assertInEventLoop()
         if generation != published.generation {
             responses.removeAll(keepingCapacity: true)

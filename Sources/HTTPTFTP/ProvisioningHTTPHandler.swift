@@ -192,7 +192,7 @@ final class ProvisioningHTTPHandler: ChannelInboundHandler {
         // A phone's own file, admitted: the loop's kept response, the way every phone of a mass reboot is answered.
         // Anything else (a refusal, a held request, HEAD, Connection: close) takes the full way below.
         if request.keepAlive, !isHead, let loopState,
-            let own = loopState.ownFileResponse(path: path, published: published, metrics: policy.metrics, allocator: context.channel.allocator),
+            let own = loopState.ownFileResponse(path: path, published: published, allocator: context.channel.allocator),
             policy.admitsOwnFile(of: own.mac, path: path, requester: requester, settings: snapshot.settings)
         {
             recordFetch(of: own.mac, request: request, proven: proven)

@@ -73,7 +73,7 @@ public struct ProvisioningHTTPServer: Service {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
         var loopStates: [ObjectIdentifier: HTTPLoopState] = [:]
         for (lane, eventLoop) in group.makeIterator().enumerated() {
-            loopStates[ObjectIdentifier(eventLoop)] = HTTPLoopState(eventLoop: eventLoop, lane: lane)
+            loopStates[ObjectIdentifier(eventLoop)] = HTTPLoopState(eventLoop: eventLoop, lane: lane, metrics: policy.metrics)
         }
         let states = loopStates
         let bootstrap = ServerBootstrap(group: group)
